@@ -1,0 +1,39 @@
+# Kelas KIM: make run (serve on http://127.0.0.1:5000), make test (the whole suite), make bench.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
+
+.PHONY: run test bench setup db clean
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "Python venv belum terpasang: jalankan 'sudo apt install python3-venv' lalu ulangi."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(FLASK) db upgrade
+	@if [ -d courses ] && $(FLASK) courses --help >/dev/null 2>&1; then $(FLASK) courses import courses/; fi
+	$(FLASK) demo
+
+run: db
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

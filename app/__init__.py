@@ -1,0 +1,58 @@
+"""Kelas KIM: the application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from app.config import ROOT, check_secret_key, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI and error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config())
+    app.config.update(config or {})
+    check_secret_key(app.config, app.debug or os.environ.get("FLASK_DEBUG") == "1")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite too.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    sanitize.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import health, main
+    from app.accounts import admin_views, views as account_views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(admin_views.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.accounts import cli as account_cli
+
+    account_cli.init_app(app)

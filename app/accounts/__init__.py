@@ -1,0 +1,1 @@
+"""Accounts: users, roles, regencies, login and the admin screens."""

@@ -1,0 +1,122 @@
+"""Admin screens: list and search accounts, create, edit, deactivate, reset password."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import services
+from app.accounts.access import role_required
+from app.accounts.forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserCreateForm, UserForm
+from app.accounts.models import Role, User
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 50
+
+
+def _regency_choices():
+    return [(r.id, f"{r.code} {r.name}") for r in services.list_regencies()]
+
+
+def _account_data(form: UserForm) -> services.AccountData:
+    return services.AccountData(
+        email=form.email.data.lower(), full_name=form.full_name.data, role=form.role.data,
+        regency_id=form.regency_id.data, nip=form.nip.data or None, unit=form.unit.data or "",
+        phone=form.phone.data or None,
+    )
+
+
+def _load_user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    """List accounts with search by name, email or NIP, and filters by role and regency."""
+    query = services.users_visible_to(
+        current_user, search=request.args.get("q", ""), role=request.args.get("role", ""),
+        regency_id=request.args.get("regency", type=int),
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/users.html", page=page, regencies=services.list_regencies(), role_labels=ROLE_LABELS,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/users/baru", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_user():
+    """Create an account with a first password."""
+    form = UserCreateForm()
+    form.regency_id.choices = _regency_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(_account_data(form), form.new_password.data)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            services.record("user_created", actor=current_user, target=user.email, role=user.role, ip=request.remote_addr)
+            db.session.commit()
+            flash(_("Akun %(email)s dibuat.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    """Edit an account's details, role and regency."""
+    user = _load_user(user_id)
+    form = UserForm(obj=user)
+    form.regency_id.choices = _regency_choices()
+    if form.validate_on_submit():
+        old_role, old_regency = user.role, user.regency_id
+        try:
+            changed = services.update_user(user, _account_data(form))
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            if "role" in changed or "regency_id" in changed:
+                services.record("role_changed", actor=current_user, target=user.email, ip=request.remote_addr,
+                                old_role=old_role, new_role=user.role, old_regency_id=old_regency, new_regency_id=user.regency_id)
+            db.session.commit()
+            flash(_("Akun %(email)s disimpan.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=PasswordResetForm(prefix="reset"), confirm_form=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/aktif")
+@role_required(Role.ADMIN)
+def toggle_active(user_id: int):
+    """Deactivate an account (it can no longer log in), or activate it again."""
+    user = _load_user(user_id)
+    if user.id == current_user.id:
+        flash(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
+    elif ConfirmForm().validate_on_submit():
+        user.active = not user.active
+        services.record("user_activated" if user.active else "user_deactivated", actor=current_user, target=user.email, ip=request.remote_addr)
+        db.session.commit()
+        flash(_("Akun %(email)s diaktifkan.", email=user.email) if user.active else _("Akun %(email)s dinonaktifkan.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/kata-sandi")
+@role_required(Role.ADMIN)
+def reset_password(user_id: int):
+    """Set a new password for an account."""
+    user = _load_user(user_id)
+    form = PasswordResetForm(prefix="reset")
+    form.email_for_rules = user.email
+    if form.validate_on_submit():
+        user.set_password(form.new_password.data)
+        services.record("password_reset", actor=current_user, target=user.email, ip=request.remote_addr)
+        db.session.commit()
+        flash(_("Kata sandi %(email)s sudah diatur ulang.", email=user.email), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

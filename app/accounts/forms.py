@@ -1,0 +1,96 @@
+"""Forms for login, passwords and the admin's account screens."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.accounts.models import Role
+from app.accounts.validators import nip_problem, normalise_nip, normalise_phone, password_problem, phone_problem
+
+ROLE_LABELS = {
+    Role.TRAINEE: _l("Peserta"),
+    Role.TRAINER: _l("Pelatih"),
+    Role.COORDINATOR: _l("Koordinator"),
+    Role.ADMIN: _l("Admin"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    """Email and password, with "ingat saya"."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Email wajib diisi."))], filters=[_strip])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
+    remember = BooleanField(_l("Ingat saya"))
+    submit = SubmitField(_l("Masuk"))
+
+
+class NewPasswordMixin:
+    """A new password typed twice and checked against the password rules."""
+
+    new_password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(_l("Kata sandi baru wajib diisi."))])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[EqualTo("new_password", _l("Kedua kata sandi tidak sama."))],
+    )
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data or "", getattr(self, "email_for_rules", ""))
+        if problem:
+            raise ValidationError(problem)
+
+
+class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+    """The user's own password change: the current password, then the new one twice."""
+
+    current_password = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired(_l("Kata sandi sekarang wajib diisi."))])
+    submit = SubmitField(_l("Simpan kata sandi"))
+
+
+class PasswordResetForm(NewPasswordMixin, FlaskForm):
+    """An admin sets a new password for an account."""
+
+    submit = SubmitField(_l("Atur ulang kata sandi"))
+
+
+class UserForm(FlaskForm):
+    """An account's details, role and regency, as the admin edits them."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Email wajib diisi.")), Email(_l("Alamat email tidak valid.")), Length(max=254)], filters=[_strip])
+    full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Nama lengkap wajib diisi.")), Length(max=120)], filters=[_strip])
+    nip = StringField(_l("NIP (opsional, 18 angka)"), validators=[Optional()], filters=[normalise_nip])
+    unit = StringField(_l("Instansi atau nama KIM"), validators=[Length(max=160)], filters=[_strip])
+    phone = StringField(_l("Nomor HP (opsional)"), validators=[Optional()], filters=[normalise_phone])
+    regency_id = SelectField(_l("Kabupaten/kota"), coerce=int)
+    role = SelectField(_l("Peran"), choices=list(ROLE_LABELS.items()))
+    submit = SubmitField(_l("Simpan"))
+
+    def validate_nip(self, field):
+        problem = nip_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_phone(self, field):
+        problem = phone_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+
+class UserCreateForm(NewPasswordMixin, UserForm):
+    """A new account with its first password."""
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data or "", self.email.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form whose only job is to carry the CSRF token of a POST button."""
+
+    submit = SubmitField(_l("Ya, lanjutkan"))

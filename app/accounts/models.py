@@ -1,0 +1,127 @@
+"""Regencies, user accounts and the audit log."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from app.catalog.models import Course
+
+PROVINCE_CODE = "64"
+
+
+class Role:
+    """The four roles an account can hold."""
+
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+    ALL = (TRAINEE, TRAINER, COORDINATOR, ADMIN)
+
+
+class Regency(db.Model):
+    """A regency or city of Kalimantan Timur, or the province itself (code 64)."""
+
+    __tablename__ = "regencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    users: Mapped[list[User]] = relationship(back_populates="regency")
+
+    @property
+    def is_province(self) -> bool:
+        """Whether this unit is the province rather than a regency or city."""
+        return self.code == PROVINCE_CODE
+
+    def __repr__(self) -> str:
+        return f"<Regency {self.code} {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    """An account: trainee, trainer, coordinator or admin, bound to one regency."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('trainee', 'trainer', 'coordinator', 'admin')", name="role"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint("nip IS NULL OR length(nip) = 18", name="nip_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    full_name: Mapped[str] = mapped_column(String(120))
+    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
+    unit: Mapped[str] = mapped_column(String(160), default="")
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(16), default=Role.TRAINEE)
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regencies.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    regency: Mapped[Regency] = relationship(back_populates="users", lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot log in (read by Flask-Login)."""
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_provincial_coordinator(self) -> bool:
+        """A coordinator of the province unit sees every regency."""
+        return self.role == Role.COORDINATOR and self.regency.is_province
+
+    def sees_everyone(self) -> bool:
+        """Admins and provincial coordinators see people of every regency."""
+        return self.role == Role.ADMIN or self.is_provincial_coordinator
+
+    def can_see_regency(self, regency_id: int) -> bool:
+        """Whether this account may see people and reports of the given regency."""
+        if self.sees_everyone():
+            return True
+        return self.role == Role.COORDINATOR and self.regency_id == regency_id
+
+    def can_see_user(self, other: User) -> bool:
+        """Whether this account may see another account's details and progress."""
+        return other.id == self.id or self.can_see_regency(other.regency_id)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+
+class AuditEntry(db.Model):
+    """A security-relevant action: logins, role changes, revocations, exports."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[Optional[str]] = mapped_column(String(45))
+
+    actor: Mapped[Optional[User]] = relationship()

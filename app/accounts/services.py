@@ -1,0 +1,136 @@
+"""Queries and writes for accounts; views commit, these only flush."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import Select, func, or_, select
+
+from app.accounts.models import AuditEntry, Regency, Role, User
+from app.extensions import db, utcnow
+
+REGENCIES: tuple[tuple[str, str], ...] = (
+    ("64", "Provinsi Kalimantan Timur"),
+    ("64.01", "Kabupaten Paser"),
+    ("64.02", "Kabupaten Kutai Kartanegara"),
+    ("64.03", "Kabupaten Berau"),
+    ("64.07", "Kabupaten Kutai Barat"),
+    ("64.08", "Kabupaten Kutai Timur"),
+    ("64.09", "Kabupaten Penajam Paser Utara"),
+    ("64.11", "Kabupaten Mahakam Ulu"),
+    ("64.71", "Kota Balikpapan"),
+    ("64.72", "Kota Samarinda"),
+    ("64.74", "Kota Bontang"),
+)
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked; the message is for the user."""
+
+
+@dataclass
+class AccountData:
+    """The fields of an account, already validated by a form or the CLI."""
+
+    email: str
+    full_name: str
+    role: str
+    regency_id: int
+    nip: Optional[str] = None
+    unit: str = ""
+    phone: Optional[str] = None
+
+
+def seed_regencies() -> int:
+    """Insert the province and its ten regencies/cities if missing; return how many were added."""
+    existing = set(db.session.scalars(select(Regency.code)))
+    added = [Regency(code=code, name=name) for code, name in REGENCIES if code not in existing]
+    db.session.add_all(added)
+    db.session.flush()
+    return len(added)
+
+
+def list_regencies() -> list[Regency]:
+    """All units, the province first, then by Kemendagri code."""
+    return list(db.session.scalars(select(Regency).order_by(Regency.code)))
+
+
+def regency_by_code(code: str) -> Optional[Regency]:
+    """Find a unit by its Kemendagri code."""
+    return db.session.scalar(select(Regency).where(Regency.code == code.strip()))
+
+
+def user_by_email(email: str) -> Optional[User]:
+    """Find an account by email, ignoring case."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> Optional[User]:
+    """Return the active account with these credentials, or None (same answer for every failure)."""
+    user = user_by_email(email)
+    if user is None:
+        # Hash anyway so that an unknown email takes as long as a wrong password.
+        User(password_hash="").set_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(data: AccountData, password: str) -> User:
+    """Create an account; raise AccountError when the email or NIP is taken."""
+    _check_unique(data)
+    user = User(**data.__dict__)
+    user.email = data.email.lower()
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, data: AccountData) -> list[str]:
+    """Apply changed fields; return the names of the fields that changed."""
+    _check_unique(data, exclude_id=user.id)
+    changed = []
+    for field, value in data.__dict__.items():
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    db.session.flush()
+    return changed
+
+
+def _check_unique(data: AccountData, exclude_id: int | None = None) -> None:
+    from flask_babel import gettext as _
+
+    clash = user_by_email(data.email)
+    if clash is not None and clash.id != exclude_id:
+        raise AccountError(_("Email %(email)s sudah dipakai akun lain.", email=data.email))
+    if data.nip:
+        nip_owner = db.session.scalar(select(User).where(User.nip == data.nip))
+        if nip_owner is not None and nip_owner.id != exclude_id:
+            raise AccountError(_("NIP %(nip)s sudah terdaftar pada akun lain.", nip=data.nip))
+
+
+def users_visible_to(viewer: User, search: str = "", role: str = "", regency_id: int | None = None) -> Select:
+    """A select of the accounts the viewer may see, filtered, for pagination."""
+    query = select(User).order_by(User.full_name, User.id)
+    if not viewer.sees_everyone():
+        query = query.where(User.regency_id == viewer.regency_id)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern), User.nip.like(pattern)))
+    if role in Role.ALL:
+        query = query.where(User.role == role)
+    if regency_id:
+        query = query.where(User.regency_id == regency_id)
+    return query
+
+
+def record(action: str, actor: User | None = None, target: str = "", ip: str | None = None, **detail) -> AuditEntry:
+    """Write an audit entry for a security-relevant action."""
+    entry = AuditEntry(action=action, actor_id=actor.id if actor else None, target=target, ip=ip, detail=detail)
+    db.session.add(entry)
+    db.session.flush()
+    return entry

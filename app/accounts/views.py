@@ -1,0 +1,66 @@
+"""Login, logout and the user's own password."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from app.extensions import db
+from app.main import home_url, safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    """Show the login form; on success start a fresh session and go to the role's home."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            services.record("login_failed", target=form.email.data.lower()[:200], ip=request.remote_addr)
+            db.session.commit()
+            flash(_("Email atau kata sandi salah, atau akun tidak aktif."), "error")
+            return render_template("accounts/login.html", form=form), 401
+        lang = session.get("lang")
+        session.clear()  # a new session on login: nothing from before survives
+        if lang:
+            session["lang"] = lang
+        login_user(user, remember=form.remember.data)
+        services.record("login", actor=user, target=user.email, ip=request.remote_addr)
+        db.session.commit()
+        return redirect(safe_next(request.args.get("next")) or home_url(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/keluar")
+@login_required
+def logout():
+    """End the session."""
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Let a user change their own password after typing the current one."""
+    form = PasswordChangeForm()
+    form.email_for_rules = current_user.email
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("Kata sandi sekarang salah."))
+        else:
+            current_user.set_password(form.new_password.data)
+            services.record("password_changed", actor=current_user, target=current_user.email, ip=request.remote_addr)
+            db.session.commit()
+            flash(_("Kata sandi sudah diganti."), "success")
+            return redirect(home_url(current_user))
+    return render_template("accounts/password.html", form=form)

@@ -1,0 +1,1 @@
+"""Authoring tools: editing courses in the browser and importing questions."""

@@ -1,0 +1,1 @@
+"""Catalog: courses, modules and lessons, and the courses/ folder loader."""

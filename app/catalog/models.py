@@ -1,0 +1,138 @@
+"""Courses, their modules and lessons, owners and revisions."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.quizzes.models import Quiz
+
+
+class Status:
+    """Publication states: trainees see only published content."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ALL = (DRAFT, PUBLISHED)
+
+
+STATUS_CHECK = "status IN ('draft', 'published')"
+
+
+class Course(db.Model):
+    """A course: an ordered set of modules, loaded from courses/ or written in the browser."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint(STATUS_CHECK, name="status"),
+        CheckConstraint("hours > 0", name="hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[int] = mapped_column(Integer, default=1)
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    sequential: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(12), default=Status.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    owners: Mapped[list[User]] = relationship(secondary="course_owners")
+
+    @property
+    def is_published(self) -> bool:
+        """Whether trainees can see this course."""
+        return self.status == Status.PUBLISHED
+
+    def can_edit(self, user: User) -> bool:
+        """Admins edit every course; a trainer edits the courses they own or co-own."""
+        if user.role == "admin":
+            return True
+        return user.role == "trainer" and any(owner.id == user.id for owner in self.owners)
+
+
+class CourseOwner(db.Model):
+    """A trainer who owns or co-owns a course."""
+
+    __tablename__ = "course_owners"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Module(db.Model):
+    """A module of a course: lessons in order and one quiz."""
+
+    __tablename__ = "modules"
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint(STATUS_CHECK, name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default=Status.PUBLISHED)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+    quiz: Mapped[Optional[Quiz]] = relationship(back_populates="module", cascade="all, delete-orphan", uselist=False)
+
+
+class Lesson(db.Model):
+    """A lesson: Markdown body with objectives and sources."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("module_id", "slug"),
+        CheckConstraint(STATUS_CHECK, name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=10)
+    objectives: Mapped[list] = mapped_column(JSON, default=list)
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default=Status.PUBLISHED)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+
+
+class Revision(db.Model):
+    """A saved state of a lesson, quiz, module or course: who changed what, and when."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    author: Mapped[Optional[User]] = relationship()
+
+
+db.Index("ix_revisions_entity", Revision.entity_type, Revision.entity_id)

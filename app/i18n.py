@@ -1,0 +1,22 @@
+"""Locale and time zone selection: Bahasa Indonesia first, English on request."""
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+
+from app.extensions import babel
+
+
+def select_locale() -> str:
+    """Use the language the user picked, else Bahasa Indonesia."""
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app) -> None:
+    """Attach Flask-Babel with the locale selector."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Makassar")

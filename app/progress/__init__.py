@@ -1,0 +1,1 @@
+"""Progress: enrolment, completion and certificates."""

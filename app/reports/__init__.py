@@ -1,0 +1,1 @@
+"""Reports: participant and completion exports for administrators."""

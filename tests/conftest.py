@@ -1,0 +1,160 @@
+"""Shared fixtures: one app per test session, a clean database per test, factories and login."""
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, event, text
+
+from app import create_app
+from app.accounts.models import Regency, Role, User
+from app.extensions import db
+
+PASSWORD = "rahasia-12345"
+KEEP_TABLES = {"regencies", "alembic_version"}  # seeded by the migrations, read-only in tests
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="kelaskim-test-"), "test.sqlite3")
+    # The suite empties every table: never let it near a database that is not meant for tests.
+    if "test" not in url.rsplit("/", 1)[-1]:
+        raise RuntimeError(f"DATABASE_URL must name a test database (its name must contain 'test'): {url}")
+    return url
+
+
+def _drop_everything() -> None:
+    metadata = MetaData()
+    metadata.reflect(bind=db.engine)
+    metadata.drop_all(bind=db.engine)
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app on a database built from empty by the migrations, as in production."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+    yield app
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Without this a request would reuse the test's app context, and `g` (with the logged-in
+    user cached by Flask-Login) would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app):
+    """Every test runs in its own app context and starts with the seeded regencies only."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+def regency(code: str) -> Regency:
+    """Return a seeded regency by its Kemendagri code."""
+    return db.session.execute(db.select(Regency).where(Regency.code == code)).scalar_one()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role=..., regency='64.02', **fields) creates and commits an account."""
+
+    def make(role: str = Role.TRAINEE, regency_code: str = "64.02", password: str = PASSWORD, **fields) -> User:
+        n = next(_counter)
+        user = User(
+            email=fields.pop("email", f"user{n}@kelaskim.example"),
+            full_name=fields.pop("full_name", f"Pengguna {n}"),
+            role=role,
+            regency_id=regency(regency_code).id,
+            **fields,
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in as a user through the real login form."""
+
+    def login(user: User, password: str = PASSWORD, the_client=None):
+        response = (the_client or client).post("/masuk", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return login
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager that counts the SQL statements run inside it."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

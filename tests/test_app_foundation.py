@@ -1,0 +1,83 @@
+"""The app factory's settings, the health check, the layout and the migrations."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine
+
+from app import create_app
+from app.accounts.models import Regency
+from app.config import ConfigError, normalise_database_url
+from app.extensions import db
+
+
+def test_refuses_default_secret_key_in_production(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_starts_with_a_real_secret_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgres://u:p@h/d") == "postgresql+psycopg://u:p@h/d"
+
+
+def test_sqlite_has_foreign_keys_and_wal(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["database"] == "ok"
+
+
+def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody:x@127.0.0.1:1/none"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_eleven_units_seeded_by_migrations(app):
+    codes = set(db.session.scalars(db.select(Regency.code)))
+    assert codes == {"64", "64.01", "64.02", "64.03", "64.07", "64.08", "64.09", "64.11", "64.71", "64.72", "64.74"}
+
+
+def test_migrations_run_from_empty_to_head_and_match_models(app):
+    downgrade(revision="base")
+    assert db.session.execute(db.text("SELECT count(*) FROM alembic_version")).scalar() == 0
+    upgrade()
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == [], diff
+
+
+def test_layout_is_indonesian_and_light(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="id">' in page
+    assert "<script" not in page and "https://" not in page.split("<body>")[0]
+    assert 'name="viewport"' in page
+
+
+def test_english_locale_on_request(client):
+    client.get("/bahasa/en")
+    page = client.get("/masuk").get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/masuk")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
