@@ -45,14 +45,26 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app import health, main
     from app.accounts import admin_views, views as account_views
+    from app.authoring import views as authoring_views
+    from app.progress import views as learning_views
+    from app.quizzes import views as quiz_views
+    from app.reports import views as report_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(learning_views.bp)
+    app.register_blueprint(quiz_views.bp, url_prefix="/kuis")
+    app.register_blueprint(authoring_views.bp, url_prefix="/kelola")
+    app.register_blueprint(report_views.bp, url_prefix="/laporan")
 
 
 def _register_cli(app: Flask) -> None:
     from app.accounts import cli as account_cli
+    from app.catalog import cli as catalog_cli
+    from app.reports import cli as report_cli
 
     account_cli.init_app(app)
+    catalog_cli.init_app(app)
+    report_cli.init_app(app)

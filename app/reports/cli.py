@@ -1,0 +1,5 @@
+"""Report and demo-data commands."""
+
+
+def init_app(app) -> None:
+    """Register the commands of this domain."""
