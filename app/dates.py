@@ -42,3 +42,23 @@ def format_waktu_wita(dt_utc: datetime) -> str:
     """Format a UTC datetime in WITA as '26 November 2026, 20.38 WITA'."""
     local = to_wita(dt_utc)
     return f"{format_tanggal(local.date())}, {local:%H.%M} WITA"
+
+
+def tanggal_filter(value: date | datetime | None) -> str:
+    """Jinja filter: a date, or a UTC datetime shown as its date in WITA; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_wita(value).date()
+    return format_tanggal(value)
+
+
+def waktu_filter(value: datetime | None) -> str:
+    """Jinja filter: a UTC datetime shown as date and time in WITA; empty for None."""
+    return "" if value is None else format_waktu_wita(value)
+
+
+def init_app(app) -> None:
+    """Register the |tanggal and |waktu filters."""
+    app.jinja_env.filters["tanggal"] = tanggal_filter
+    app.jinja_env.filters["waktu"] = waktu_filter
