@@ -158,3 +158,55 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright, against the app served from a thread.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (Playwright cannot download browsers here)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium tidak terpasang: jalankan 'apt-get install -y chromium' untuk uji peramban.")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A phone-sized window: many trainees read on a 360 px wide screen."""
+    return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "locale": "id-ID"}
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app on a free local port from a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-artifacts/ and return its path."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+
+    def take(name: str) -> str:
+        path = os.path.join(ARTIFACTS, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
