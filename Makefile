@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 
-.PHONY: run test bench setup db clean
+.PHONY: run test bench setup db clean translations
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "Python venv belum terpasang: jalankan 'sudo apt install python3-venv' lalu ulangi."; exit 1; }
@@ -37,3 +37,12 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Refresh the English catalogue after changing user-visible strings, then translate the new
+# entries in app/translations/en/LC_MESSAGES/messages.po and run `make translations` again.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --omit-header .
+	@if [ -f app/translations/en/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching; \
+	else $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l en; fi
+	$(BIN)/pybabel compile -d app/translations
