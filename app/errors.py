@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
-from flask import g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+# An id passed on by the proxy (nginx $request_id) is kept so both logs match; anything else
+# is replaced, so that a client cannot write line breaks or markup into the log.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def _wants_json() -> bool:
@@ -25,11 +33,25 @@ def _page(template: str, status: int, **context):
 def request_id() -> str:
     """Return the id of the current request, shown on error pages and written to the log."""
     if "request_id" not in g:
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12]
+        offered = request.headers.get("X-Request-Id", "")
+        g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex[:12]
     return g.request_id
 
 
-def init_app(app) -> None:
+def assign_request_id() -> None:
+    """Give every request an id before anything else runs (returned in X-Request-Id)."""
+    request_id()
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The database itself may be what failed; the error page must still be shown.
+        log.warning("rollback failed for request %s", request_id(), exc_info=True)
+
+
+def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(400)
@@ -56,8 +78,21 @@ def init_app(app) -> None:
     def too_large(error):
         return _page("errors/413.html", 413)
 
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error):
+        response, status = _page(
+            "errors/_error.html", 429, heading=_("Terlalu banyak permintaan"),
+            message=_("Anda mengirim terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."),
+        )
+        return response, status, {"Retry-After": "60"}
+
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
-        log.error("request %s failed: %s", request_id(), getattr(error, "original_exception", error))
-        return _page("errors/500.html", 500, request_id=request_id())
+        _rollback()
+        rid = request_id()
+        original = getattr(error, "original_exception", None) or error
+        log.error(
+            "request %s failed: %s %s: %r", rid, request.method, request.path, original,
+            exc_info=(type(original), original, original.__traceback__), extra={"request_id": rid},
+        )
+        return _page("errors/500.html", 500, request_id=rid)

@@ -1,8 +1,11 @@
-"""Security headers on every response and the login manager's user loader."""
+"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page, backups."""
 from __future__ import annotations
 
-from flask import g
+import os
+
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 
@@ -24,8 +27,15 @@ def set_security_headers(response):
     return response
 
 
-def init_app(app) -> None:
-    """Configure the login manager and register the header hook."""
+def _trust_proxy(app: Flask) -> None:
+    # Behind nginx every request comes from 127.0.0.1: the login limit per address and the
+    # audit log need the client's address from X-Forwarded-For, trusted for this many proxies.
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or os.environ.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _init_login_manager() -> None:
     from app.accounts.models import User
 
     login_manager.login_view = "accounts.login"
@@ -38,4 +48,14 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
+
+def init_app(app: Flask) -> None:
+    """Request ids and headers, the login manager and the login throttle."""
+    from app import ratelimit
+    from app.errors import assign_request_id
+
+    _trust_proxy(app)
+    app.before_request(assign_request_id)  # first, so that every later hook and log can use it
+    _init_login_manager()
+    ratelimit.init_app(app)
     app.after_request(set_security_headers)

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from app.accounts.validators import normalise_email
 from app.extensions import db
 from app.main import home_url, safe_next
+from app.ratelimit import LoginThrottle, login_throttle
 
 bp = Blueprint("accounts", __name__)
 
@@ -20,21 +22,35 @@ def login():
         return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, address = normalise_email(form.email.data), request.remote_addr or ""
+        throttle = login_throttle()
+        wait = throttle.retry_after(email, address)
+        if wait:
+            # Same answer whether or not the account exists, and the password is not even checked.
+            flash(_("Terlalu banyak percobaan masuk. Coba lagi dalam 1 menit."), "error")
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = services.authenticate(email, form.password.data)
         if user is None:
-            services.record("login_failed", target=form.email.data.lower()[:200], ip=request.remote_addr)
-            db.session.commit()
-            flash(_("Email atau kata sandi salah, atau akun tidak aktif."), "error")
-            return render_template("accounts/login.html", form=form), 401
+            return _login_failed(form, email, address, throttle)
         lang = session.get("lang")
         session.clear()  # a new session on login: nothing from before survives
         if lang:
             session["lang"] = lang
         login_user(user, remember=form.remember.data)
-        services.record("login", actor=user, target=user.email, ip=request.remote_addr)
+        services.record("login", actor=user, target=user.email, ip=address or None)
         db.session.commit()
         return redirect(safe_next(request.args.get("next")) or home_url(user))
     return render_template("accounts/login.html", form=form)
+
+
+def _login_failed(form: LoginForm, email: str, address: str, throttle: LoginThrottle):
+    """Count and record a failed login, and answer the same way for every cause."""
+    services.record("login_failed", target=email[:200], ip=address or None)
+    if throttle.failed(email, address):
+        services.record("login_throttled", target=email[:200], ip=address or None)
+    db.session.commit()
+    flash(_("Email atau kata sandi salah, atau akun tidak aktif."), "error")
+    return render_template("accounts/login.html", form=form), 401
 
 
 @bp.post("/keluar")
@@ -42,6 +58,8 @@ def login():
 def logout():
     """End the session."""
     if ConfirmForm().validate_on_submit():
+        services.record("logout", actor=current_user, target=current_user.email, ip=request.remote_addr)
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Anda telah keluar."), "info")
