@@ -1,14 +1,65 @@
 """Enrolment, lesson and module completion, and where a trainee left off; views commit, these only flush."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Union
 
-from app.accounts.models import User
-from app.catalog.models import Module, Status
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Role, User
+from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.extensions import db, utcnow
-from app.progress.models import Enrollment, ModuleCompletion
+from app.progress import certificates
+from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
+
+# The next thing a trainee should open: a lesson, or a module's quiz.
+Step = Union[Lesson, Quiz]
+
+
+class LearningError(ValueError):
+    """A learning action cannot be done as asked; the message is for the user."""
+
+
+@dataclass
+class CourseProgress:
+    """What one trainee has done in one course: enrolment, completions and locks."""
+
+    enrollment: Enrollment | None
+    done_lessons: set[int] = field(default_factory=set)
+    done_modules: set[int] = field(default_factory=set)
+    passed_quizzes: set[int] = field(default_factory=set)
+    reasons: dict[int, str | None] = field(default_factory=dict)
+
+    def is_open(self, module: Module) -> bool:
+        """Whether the trainee may study the module (never a draft one)."""
+        return module.id in self.reasons and self.reasons[module.id] is None
+
+
+@dataclass
+class CompletionResult:
+    """What one action completed: modules by title, and the course with its certificate."""
+
+    modules: list[Module] = field(default_factory=list)
+    certificate: Certificate | None = None
+
+
+@dataclass
+class MyCourse:
+    """One row of "Kursus saya"."""
+
+    enrollment: Enrollment
+    course: Course
+    total_lessons: int
+    status: str
+    resume: Step | None
+    certificate: Certificate | None
+
+
+# ---------------------------------------------------------------- contract with the quiz engine
 
 
 def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
@@ -24,19 +75,9 @@ def module_is_open(user: User, module: Module) -> bool:
 def locked_reason(user: User, module: Module) -> str | None:
     """The sentence shown on a locked module, or None when the module is open to the user."""
     course = module.course
-    if not course.is_published or module.status != Status.PUBLISHED:
-        return _("Modul ini belum diterbitkan.")
-    if get_enrollment(user.id, course.id) is None:
-        return _("Daftar kursus ini terlebih dahulu.")
-    if not course.sequential:
-        return None
-    done = set(db.session.scalars(select(ModuleCompletion.module_id).where(ModuleCompletion.user_id == user.id)))
-    for earlier in course.modules:
-        if earlier.position >= module.position or earlier.id == module.id:
-            break
-        if earlier.status == Status.PUBLISHED and earlier.id not in done:
-            return _("Selesaikan modul '%(title)s' terlebih dahulu.", title=earlier.title)
-    return None
+    enrolled = get_enrollment(user.id, course.id) is not None
+    done = _done_modules(user.id, [course.id]) if enrolled and course.sequential else set()
+    return lock_reasons(course, enrolled, done).get(module.id, _("Modul ini belum diterbitkan."))
 
 
 def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
@@ -45,22 +86,309 @@ def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     Enrollment.best_score_percent is the average, over the quizzes of the course the trainee has
     submitted at least once, of their best percent on each quiz; quizzes never attempted do not
     count (reports show it as "rata-rata nilai kuis terbaik"). Called by the quiz engine inside
-    its transaction, after grading; only flushes.
+    its transaction, after grading; only flushes. Does nothing for a user who is not enrolled.
     """
-    module = quiz.module
-    enrollment = get_enrollment(user.id, module.course_id)
+    course_id = quiz.module.course_id
+    enrollment = get_enrollment(user.id, course_id)
     if enrollment is None:
         return
-    db.session.flush()
+    db.session.flush()  # the attempt's grade must be visible to the aggregate below
+    enrollment.best_score_percent = _average_best_percent(user.id, course_id)
+    enrollment.last_activity_at = utcnow()
+    refresh_completion(user, load_course(course_id), enrollment)
+
+
+def _average_best_percent(user_id: int, course_id: int) -> float | None:
+    """The average of the user's best percent per attempted quiz of the course."""
     best_per_quiz = (
         select(func.max(Attempt.percent).label("best"))
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .join(Module, Module.id == Quiz.module_id)
-        .where(Attempt.user_id == user.id, Attempt.status == AttemptStatus.SUBMITTED,
-               Module.course_id == module.course_id, Attempt.percent.is_not(None))
+        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
+               Attempt.percent.is_not(None), Module.course_id == course_id)
         .group_by(Attempt.quiz_id)
         .subquery()
     )
-    enrollment.best_score_percent = db.session.scalar(select(func.avg(best_per_quiz.c.best)))
-    enrollment.last_activity_at = utcnow()
+    average = db.session.scalar(select(func.avg(best_per_quiz.c.best)))
+    return None if average is None else round(float(average), 2)
+
+
+# ---------------------------------------------------------------- courses as trainees see them
+
+
+def _outline_options():
+    """Eager loads for a course's outline: modules, their lessons (without bodies) and quizzes."""
+    return selectinload(Course.modules).options(
+        selectinload(Module.lessons).defer(Lesson.body_md), selectinload(Module.quiz),
+    )
+
+
+def load_course(course_id: int) -> Course:
+    """A course with its outline loaded in a fixed number of queries."""
+    return db.session.scalars(select(Course).options(_outline_options()).where(Course.id == course_id)).one()
+
+
+def course_by_slug(slug: str) -> Course | None:
+    """A course by slug with its outline loaded, whatever its status."""
+    return db.session.scalar(select(Course).options(_outline_options()).where(Course.slug == slug))
+
+
+def can_preview(user: User, course: Course) -> bool:
+    """Trainers and admins who may edit a course also see its drafts and every lesson."""
+    return user.role in (Role.TRAINER, Role.ADMIN) and course.can_edit(user)
+
+
+def can_view(user: User, course: Course) -> bool:
+    """Published courses are open to everyone logged in; drafts only to their editors."""
+    return course.is_published or can_preview(user, course)
+
+
+def catalog(user: User) -> list[Course]:
+    """Published courses by title, plus the drafts this user may edit."""
+    query = select(Course).order_by(Course.title, Course.id)
+    if user.role == Role.TRAINER:
+        owned = select(CourseOwner.course_id).where(CourseOwner.user_id == user.id)
+        query = query.where(or_(Course.status == Status.PUBLISHED, Course.id.in_(owned)))
+    elif user.role != Role.ADMIN:
+        query = query.where(Course.status == Status.PUBLISHED)
+    return list(db.session.scalars(query))
+
+
+def course_sizes(course_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """(published modules, published lessons) per course, in one aggregate query."""
+    ids = list(course_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Module.course_id, func.count(func.distinct(Module.id)), func.count(Lesson.id))
+        .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.status == Status.PUBLISHED))
+        .where(Module.course_id.in_(ids), Module.status == Status.PUBLISHED)
+        .group_by(Module.course_id)
+    )
+    return {course_id: (modules, lessons) for course_id, modules, lessons in rows}
+
+
+def enrolled_course_ids(user_id: int) -> set[int]:
+    """The ids of the courses the user is enrolled in."""
+    return set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
+
+
+def visible_modules(course: Course, preview: bool = False) -> list[Module]:
+    """The modules shown: published ones, or every one when previewing."""
+    return [m for m in course.modules if preview or m.status == Status.PUBLISHED]
+
+
+def visible_lessons(module: Module, preview: bool = False) -> list[Lesson]:
+    """The lessons shown: published ones, or every one when previewing."""
+    return [lesson for lesson in module.lessons if preview or lesson.status == Status.PUBLISHED]
+
+
+def outline(course: Course, preview: bool = False) -> list[tuple[Module, list[Lesson]]]:
+    """The modules shown, each with the lessons shown, in course order."""
+    return [(module, visible_lessons(module, preview)) for module in visible_modules(course, preview)]
+
+
+def find_lesson(course: Course, module_slug: str, lesson_slug: str) -> tuple[Module, Lesson] | None:
+    """The module and lesson of the course with these slugs, or None."""
+    for module in course.modules:
+        if module.slug == module_slug:
+            for lesson in module.lessons:
+                if lesson.slug == lesson_slug:
+                    return module, lesson
+    return None
+
+
+def neighbours(course: Course, lesson: Lesson, preview: bool = False) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next lessons across modules, in course order."""
+    ordered = [item for module in visible_modules(course, preview) for item in visible_lessons(module, preview)]
+    index = next((i for i, item in enumerate(ordered) if item.id == lesson.id), None)
+    if index is None:
+        return None, None
+    return (ordered[index - 1] if index > 0 else None), (ordered[index + 1] if index + 1 < len(ordered) else None)
+
+
+# ---------------------------------------------------------------- progress and locks
+
+
+def lock_reasons(course: Course, enrolled: bool, done_modules: set[int]) -> dict[int, str | None]:
+    """For each published module of the course: why it is locked, or None when it is open."""
+    reasons: dict[int, str | None] = {}
+    blocker: Module | None = None
+    for module in visible_modules(course):
+        if not course.is_published:
+            reasons[module.id] = _("Kursus ini belum diterbitkan.")
+        elif not enrolled:
+            reasons[module.id] = _("Daftar kursus ini terlebih dahulu.")
+        elif blocker is not None:
+            reasons[module.id] = _("Selesaikan modul '%(title)s' terlebih dahulu.", title=blocker.title)
+        else:
+            reasons[module.id] = None
+        if course.sequential and blocker is None and module.id not in done_modules:
+            blocker = module
+    return reasons
+
+
+def _done_modules(user_id: int, course_ids: list[int]) -> set[int]:
+    return set(db.session.scalars(
+        select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
+        .where(ModuleCompletion.user_id == user_id, Module.course_id.in_(course_ids))
+    ))
+
+
+def _done_lessons(user_id: int, course_ids: list[int]) -> set[int]:
+    return set(db.session.scalars(
+        select(LessonCompletion.lesson_id).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(LessonCompletion.user_id == user_id, Module.course_id.in_(course_ids))
+    ))
+
+
+def _passed_quizzes(user_id: int, course_ids: list[int]) -> set[int]:
+    return set(db.session.scalars(
+        select(Attempt.quiz_id).distinct().join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Module, Module.id == Quiz.module_id)
+        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
+               Attempt.passed.is_(True), Module.course_id.in_(course_ids))
+    ))
+
+
+def course_progress(user: User, course: Course) -> CourseProgress:
+    """Everything the course and lesson pages need about the user's progress, in four queries."""
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is None:
+        return CourseProgress(None, reasons=lock_reasons(course, False, set()))
+    done_modules = _done_modules(user.id, [course.id])
+    return CourseProgress(
+        enrollment, _done_lessons(user.id, [course.id]), done_modules,
+        _passed_quizzes(user.id, [course.id]), lock_reasons(course, True, done_modules),
+    )
+
+
+def module_done(module: Module, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
+    """A module is done when every published lesson is done and its quiz (if any) is passed."""
+    lessons_done = all(lesson.id in done_lessons for lesson in visible_lessons(module))
+    return lessons_done and (module.quiz is None or module.quiz.id in passed_quizzes)
+
+
+def resume_step(course: Course, progress: CourseProgress) -> Step | None:
+    """Where to continue: the first unfinished lesson or quiz, or None when all is done.
+
+    In a sequential course that is the first unfinished step of the course; in a free-order
+    course it is the first unfinished step after the last lesson marked complete.
+    """
+    steps: list[tuple[Step, bool]] = []
+    for module in visible_modules(course):
+        steps += [(lesson, lesson.id in progress.done_lessons) for lesson in visible_lessons(module)]
+        if module.quiz is not None:
+            steps.append((module.quiz, module.quiz.id in progress.passed_quizzes))
+    last_id = progress.enrollment.last_lesson_id if progress.enrollment else None
+    start = 0
+    if not course.sequential and last_id is not None:
+        start = next((i + 1 for i, (step, _done) in enumerate(steps) if isinstance(step, Lesson) and step.id == last_id), 0)
+    return next((step for step, done in steps[start:] + steps[:start] if not done), None)
+
+
+# ---------------------------------------------------------------- writes
+
+
+def enroll(user: User, course: Course, by: User | None = None) -> Enrollment:
+    """Enrol the user in a published course; return the existing enrolment when there is one.
+
+    `by` is the coordinator or admin who enrolled someone else; None for self-enrolment.
+    Raises LearningError for a course that is not published.
+    """
+    existing = get_enrollment(user.id, course.id)
+    if existing is not None:
+        return existing
+    if not course.is_published:
+        raise LearningError(_("Kursus ini belum diterbitkan."))
+    enrollment = Enrollment(user_id=user.id, course_id=course.id, enrolled_by_id=by.id if by else None)
+    db.session.add(enrollment)
     db.session.flush()
+    return enrollment
+
+
+def mark_lesson_complete(user: User, course: Course, lesson: Lesson) -> CompletionResult:
+    """Mark a lesson complete (again is harmless) and complete its module and course when due."""
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is None:
+        raise LearningError(_("Daftar kursus ini terlebih dahulu."))
+    exists = db.session.scalar(select(LessonCompletion.id).where(
+        LessonCompletion.user_id == user.id, LessonCompletion.lesson_id == lesson.id))
+    if exists is None:
+        db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id))
+        db.session.flush()
+    enrollment.lessons_completed = count_completed_lessons(user.id, course.id)
+    enrollment.last_lesson_id = lesson.id
+    enrollment.last_activity_at = utcnow()
+    return refresh_completion(user, course, enrollment)
+
+
+def count_completed_lessons(user_id: int, course_id: int) -> int:
+    """How many published lessons of published modules of the course the user completed."""
+    return db.session.scalar(
+        select(func.count(LessonCompletion.id)).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(LessonCompletion.user_id == user_id, Module.course_id == course_id,
+               Lesson.status == Status.PUBLISHED, Module.status == Status.PUBLISHED)
+    ) or 0
+
+
+def refresh_completion(user: User, course: Course, enrollment: Enrollment) -> CompletionResult:
+    """Record every module now complete and, when all are, the course and its certificate.
+
+    Completion is never taken back: a module or course completed stays completed even if a
+    trainer later adds a lesson.
+    """
+    course_ids = [course.id]
+    done_lessons, done_modules = _done_lessons(user.id, course_ids), _done_modules(user.id, course_ids)
+    passed = _passed_quizzes(user.id, course_ids)
+    result = CompletionResult()
+    now = utcnow()
+    for module in visible_modules(course):
+        if module.id not in done_modules and module_done(module, done_lessons, passed):
+            db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, completed_at=now))
+            done_modules.add(module.id)
+            result.modules.append(module)
+    modules = visible_modules(course)
+    if modules and enrollment.completed_at is None and all(m.id in done_modules for m in modules):
+        enrollment.completed_at = now
+        result.certificate = certificates.issue(user, course, now)
+    db.session.flush()
+    return result
+
+
+# ---------------------------------------------------------------- "Kursus saya"
+
+
+def status_of(enrollment: Enrollment) -> str:
+    """'completed', 'in_progress' or 'not_started'."""
+    if enrollment.completed_at is not None:
+        return "completed"
+    if enrollment.last_activity_at is not None or enrollment.lessons_completed:
+        return "in_progress"
+    return "not_started"
+
+
+def my_courses(user: User) -> list[MyCourse]:
+    """The user's enrolments with progress, where to continue and certificates, in a fixed number of queries."""
+    enrollments = list(db.session.scalars(
+        select(Enrollment).where(Enrollment.user_id == user.id)
+        .options(selectinload(Enrollment.course).options(_outline_options()))
+        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+    ))
+    if not enrollments:
+        return []
+    course_ids = [e.course_id for e in enrollments]
+    sizes = course_sizes(course_ids)
+    done_lessons, passed = _done_lessons(user.id, course_ids), _passed_quizzes(user.id, course_ids)
+    issued = certificates.for_user(user.id)
+    rows = []
+    for enrollment in enrollments:
+        course = enrollment.course
+        progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
+        rows.append(MyCourse(
+            enrollment, course, sizes.get(course.id, (0, 0))[1], status_of(enrollment),
+            None if enrollment.completed_at else resume_step(course, progress), issued.get(course.id),
+        ))
+    return rows

@@ -1,4 +1,221 @@
 """Trainee pages: catalogue, my courses, lessons, completion and certificates."""
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.access import ensure, role_required
+from app.accounts.models import Role
+from app.catalog.models import Course, Lesson, Module, Status
+from app.extensions import db
+from app.progress import certificates, services
+from app.progress.certificate_pdf import render_certificate
+from app.progress.forms import EnrollForm, LessonCompleteForm, RevokeForm
+from app.quizzes.models import Quiz
 
 bp = Blueprint("learning", __name__)
+
+QUIZ_ENDPOINT = "quizzes.overview"
+
+
+def quiz_url(quiz: Quiz) -> str | None:
+    """The quiz's landing page, or None while the quiz pages are not installed."""
+    if QUIZ_ENDPOINT not in current_app.view_functions:
+        return None
+    return url_for(QUIZ_ENDPOINT, quiz_id=quiz.id)
+
+
+def lesson_url(lesson: Lesson) -> str:
+    """The address of a lesson page."""
+    module = lesson.module
+    return url_for("learning.lesson", slug=module.course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
+
+
+def step_url(step: services.Step) -> str:
+    """Where a "Lanjutkan" link goes: the lesson, the quiz, or the quiz's module on the course page."""
+    if isinstance(step, Lesson):
+        return lesson_url(step)
+    module = step.module
+    return quiz_url(step) or url_for("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
+
+
+def step_label(step: services.Step) -> str:
+    """The title of a lesson, or "Kuis: ..." for a quiz."""
+    return step.title if isinstance(step, Lesson) else _("Kuis: %(title)s", title=step.title)
+
+
+@bp.context_processor
+def learning_helpers():
+    """Link builders for the learning templates."""
+    return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label}
+
+
+def _viewable_course(slug: str) -> Course:
+    """The course by slug, or 404 when it does not exist or is a draft the user may not preview."""
+    course = services.course_by_slug(slug)
+    if course is None or not services.can_view(current_user, course):
+        abort(404)
+    return course
+
+
+def _viewable_lesson(slug: str, module_slug: str, lesson_slug: str) -> tuple[Course, Module, Lesson, bool]:
+    """The course, module and lesson, and whether the user previews them as an editor; 404 if hidden."""
+    course = _viewable_course(slug)
+    found = services.find_lesson(course, module_slug, lesson_slug) or abort(404)
+    module, lesson = found
+    preview = services.can_preview(current_user, course)
+    if not preview and Status.DRAFT in (module.status, lesson.status):
+        abort(404)
+    return course, module, lesson, preview
+
+
+def _locked(course: Course, reason: str | None):
+    """The page refusing a locked module, with the reason."""
+    return render_template("learning/locked.html", course=course, reason=reason), 403
+
+
+@bp.get("/kursus")
+@login_required
+def catalog():
+    """Published courses, and the drafts an editor may preview."""
+    courses = services.catalog(current_user)
+    return render_template(
+        "learning/catalog.html", courses=courses, sizes=services.course_sizes(c.id for c in courses),
+        enrolled=services.enrolled_course_ids(current_user.id),
+    )
+
+
+@bp.get("/kursus/<slug>")
+@login_required
+def course(slug: str):
+    """A course: summary, audience, hours, sources, and its modules with locks and progress."""
+    course = _viewable_course(slug)
+    preview = services.can_preview(current_user, course)
+    progress = services.course_progress(current_user, course)
+    resume = services.resume_step(course, progress) if progress.enrollment else None
+    return render_template(
+        "learning/course.html", course=course, preview=preview, progress=progress, resume=resume,
+        outline=services.outline(course, preview), total=services.course_sizes([course.id]).get(course.id, (0, 0))[1],
+        form=EnrollForm(),
+    )
+
+
+@bp.post("/kursus/<slug>/daftar")
+@login_required
+def enroll(slug: str):
+    """Enrol the current user in the course (again is harmless)."""
+    course = _viewable_course(slug)
+    if EnrollForm().validate_on_submit():
+        try:
+            services.enroll(current_user, course)
+            db.session.commit()
+        except services.LearningError as error:
+            flash(str(error), "error")
+        except IntegrityError:  # a double click: the first request enrolled already
+            db.session.rollback()
+        else:
+            flash(_("Anda terdaftar di kursus %(title)s. Selamat belajar!", title=course.title), "success")
+    return redirect(url_for("learning.course", slug=course.slug))
+
+
+@bp.get("/kursus-saya")
+@login_required
+def my_courses():
+    """The user's courses with progress, a link to continue, and certificates."""
+    return render_template("learning/my_courses.html", rows=services.my_courses(current_user))
+
+
+@bp.get("/kursus/<slug>/<module_slug>/<lesson_slug>")
+@login_required
+def lesson(slug: str, module_slug: str, lesson_slug: str):
+    """A lesson page; a locked module's lessons are refused with the reason (403)."""
+    course, module, lesson, preview = _viewable_lesson(slug, module_slug, lesson_slug)
+    progress = services.course_progress(current_user, course)
+    if not preview and not progress.is_open(module):
+        return _locked(course, progress.reasons.get(module.id))
+    previous, following = services.neighbours(course, lesson, preview)
+    lessons = services.visible_lessons(module, preview)
+    return render_template(
+        "learning/lesson.html", course=course, module=module, lesson=lesson, preview=preview, progress=progress,
+        previous=previous, following=following, last_in_module=lessons[-1].id == lesson.id,
+        can_complete=progress.is_open(module) and lesson.status == Status.PUBLISHED, form=LessonCompleteForm(),
+    )
+
+
+@bp.post("/kursus/<slug>/<module_slug>/<lesson_slug>/selesai")
+@login_required
+def complete_lesson(slug: str, module_slug: str, lesson_slug: str):
+    """Mark the lesson complete, then go on to the next unfinished step."""
+    course, module, lesson, _preview = _viewable_lesson(slug, module_slug, lesson_slug)
+    progress = services.course_progress(current_user, course)
+    if not progress.is_open(module) or lesson.status != Status.PUBLISHED:
+        return _locked(course, progress.reasons.get(module.id) or _("Pelajaran ini belum diterbitkan."))
+    if not LessonCompleteForm().validate_on_submit():
+        return redirect(lesson_url(lesson))
+    try:
+        result = services.mark_lesson_complete(current_user, course, lesson)
+        db.session.commit()
+    except IntegrityError:  # a double click: the first request recorded it already
+        db.session.rollback()
+        return redirect(lesson_url(lesson))
+    return _after_completion(course, lesson, result)
+
+
+def _after_completion(course: Course, lesson: Lesson, result: services.CompletionResult):
+    """Flash what was completed and redirect to the next step, or to "Kursus saya" at the end."""
+    flash(_("Pelajaran %(title)s ditandai selesai.", title=lesson.title), "success")
+    for module in result.modules:
+        flash(_("Modul %(title)s selesai.", title=module.title), "success")
+    if result.certificate is not None:
+        flash(_("Selamat! Anda menyelesaikan kursus %(title)s. Sertifikat Anda sudah terbit.", title=course.title), "success")
+        return redirect(url_for("learning.my_courses"))
+    step = services.resume_step(course, services.course_progress(current_user, course))
+    return redirect(step_url(step) if step is not None else url_for("learning.course", slug=course.slug))
+
+
+@bp.get("/sertifikat/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    """Download a certificate: its owner, a coordinator who sees the owner's regency, or an admin."""
+    certificate = certificates.by_code(code) or abort(404)
+    ensure(certificates.can_download(current_user, certificate))
+    if certificate.is_revoked:
+        flash(_("Sertifikat ini sudah dicabut dan tidak dapat diunduh."), "error")
+        return redirect(url_for("learning.verify", code=certificate.code))
+    response = make_response(render_certificate(certificates.pdf_data(certificate)))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-{certificate.code}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    """Public check of a certificate: name, course and completion date only."""
+    certificate = certificates.by_code(code)
+    if certificate is None:
+        return render_template("learning/verify_missing.html", code=code[:40]), 404
+    may_revoke = current_user.is_authenticated and certificates.can_revoke(current_user, certificate)
+    response = make_response(render_template("learning/verify.html", certificate=certificate, may_revoke=may_revoke))
+    response.headers["X-Robots-Tag"] = "noindex"  # names of civil servants need not be in search engines
+    return response
+
+
+@bp.route("/sertifikat/<code>/cabut", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def revoke_certificate(code: str):
+    """Revoke a certificate with a reason: coordinators of the owner's regency, provincial coordinators, admins."""
+    certificate = certificates.by_code(code) or abort(404)
+    ensure(certificates.can_revoke(current_user, certificate))
+    if certificate.is_revoked:
+        flash(_("Sertifikat ini sudah dicabut."), "info")
+        return redirect(url_for("learning.verify", code=certificate.code))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        certificates.revoke(certificate, current_user, form.reason.data, ip=request.remote_addr)
+        db.session.commit()
+        flash(_("Sertifikat %(code)s dicabut.", code=certificate.code), "success")
+        return redirect(url_for("learning.verify", code=certificate.code))
+    return render_template("learning/revoke.html", certificate=certificate, form=form)

@@ -1,0 +1,101 @@
+"""Certificates: unguessable verification codes, who may see or revoke them, and the PDF's data."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.catalog.models import Course
+from app.dates import to_wita
+from app.extensions import db, utcnow
+from app.progress.certificate_pdf import CertificateData
+from app.progress.models import Certificate
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read aloud or typed from paper cannot be mistaken.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+GROUPS, GROUP_LEN = 3, 4
+PREFIX = "KIM"
+
+
+class CertificateError(ValueError):
+    """A certificate action cannot be done as asked; the message is for the user."""
+
+
+def new_code() -> str:
+    """A fresh random code like KIM-7Q4X-9P2M-HK3T (about 56 bits from `secrets`)."""
+    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LEN)) for _ in range(GROUPS))
+    return "-".join((PREFIX, *groups))
+
+
+def normalise_code(code: str) -> str:
+    """Codes are compared in capitals without surrounding spaces, as people type them."""
+    return code.strip().upper()
+
+
+def issue(user: User, course: Course, completed_at: datetime) -> Certificate:
+    """Issue the user's certificate for the course, or return the one already issued."""
+    existing = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id))
+    if existing is not None:
+        return existing
+    code = new_code()
+    while db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
+        code = new_code()  # practically never: 25^12 codes
+    certificate = Certificate(code=code, user_id=user.id, course_id=course.id, completed_at=completed_at)
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code, or None."""
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
+
+
+def for_user(user_id: int) -> dict[int, Certificate]:
+    """The user's certificates by course id."""
+    return {c.course_id: c for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user_id))}
+
+
+def can_download(viewer: User, certificate: Certificate) -> bool:
+    """The owner, a coordinator who sees the owner's regency, or an admin."""
+    return viewer.can_see_user(certificate.user)
+
+
+def can_revoke(viewer: User, certificate: Certificate) -> bool:
+    """A coordinator of the owner's regency, a provincial coordinator, or an admin."""
+    return viewer.role in (Role.COORDINATOR, Role.ADMIN) and viewer.can_see_regency(certificate.user.regency_id)
+
+
+def revoke(certificate: Certificate, by: User, reason: str, ip: str | None = None) -> None:
+    """Revoke a certificate with a reason and write an audit entry; refuses one already revoked."""
+    if certificate.is_revoked:
+        raise CertificateError(_("Sertifikat ini sudah dicabut."))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = by.id
+    certificate.revoke_reason = reason
+    accounts.record("certificate_revoked", actor=by, target=certificate.code, ip=ip, reason=reason,
+                    user_id=certificate.user_id, course_id=certificate.course_id)
+    db.session.flush()
+
+
+def verify_url(code: str) -> str:
+    """The public verification address printed and encoded in the QR code."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if base:
+        return base + url_for("learning.verify", code=code)
+    return url_for("learning.verify", code=code, _external=True)
+
+
+def pdf_data(certificate: Certificate) -> CertificateData:
+    """What the PDF renderer prints for this certificate; dates as in Kalimantan Timur (WITA)."""
+    user, course = certificate.user, certificate.course
+    return CertificateData(
+        full_name=user.full_name, nip=user.nip, regency_name=user.regency.name,
+        course_title=course.title, hours=course.hours, completed_on=to_wita(certificate.completed_at).date(),
+        code=certificate.code, verify_url=verify_url(certificate.code),
+    )
