@@ -1,5 +1,85 @@
-"""flask courses check, import and export."""
+"""flask courses check, import and export: the course folders of courses/ and the database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.catalog import services
+from app.catalog.coursefiles import Reading, read_courses
+from app.catalog.loader import export_course, import_courses
+from app.extensions import db
+
+courses_cli = AppGroup("courses", help="Periksa, impor, dan ekspor kursus dalam format folder (courses/README.md).")
+
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+def _read_and_report(path: Path) -> Reading:
+    """Read the folder, print each problem to stderr and a line per good course."""
+    reading = read_courses(path)
+    for problem in reading.problems:
+        click.echo(str(problem), err=True)
+    for course in reading.courses:
+        lessons = sum(len(module.lessons) for module in course.modules)
+        questions = sum(len(module.quiz.questions) for module in course.modules if module.quiz)
+        click.echo(f"{course.slug}: {len(course.modules)} modul, {lessons} pelajaran, {questions} soal")
+    return reading
+
+
+@courses_cli.command("check")
+@click.argument("path", type=FOLDER)
+def check_command(path: Path) -> None:
+    """Periksa folder kursus tanpa menulis apa pun; keluar dengan status 1 bila ada masalah."""
+    reading = _read_and_report(path)
+    if not reading.ok:
+        click.echo(f"{len(reading.problems)} masalah ditemukan.", err=True)
+        raise SystemExit(1)
+    click.echo("Tidak ada masalah.")
+
+
+@courses_cli.command("import")
+@click.argument("path", type=FOLDER)
+def import_command(path: Path) -> None:
+    """Impor (buat atau perbarui) kursus dari folder; bila ada masalah, tidak ada yang diimpor."""
+    reading = _read_and_report(path)
+    if not reading.ok:
+        click.echo(f"{len(reading.problems)} masalah ditemukan; tidak ada kursus yang diimpor.", err=True)
+        raise SystemExit(1)
+    try:
+        results = import_courses(reading.courses)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for result in results:
+        click.echo(result.summary())
+    changed = sum(result.changed for result in results)
+    click.echo(f"Impor selesai: {len(results)} kursus, {changed} berubah.")
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+def export_command(slug: str, directory: Path) -> None:
+    """Tulis kursus SLUG dari basis data ke DIR/SLUG/ dalam format folder kursus."""
+    course = services.course_with_content(slug)
+    if course is None:
+        raise click.BadParameter(f"kursus '{slug}' tidak ada di basis data", param_hint="SLUG")
+    result = export_course(course, directory)
+    click.echo(f"Kursus '{slug}' ditulis ke {result.folder} ({len(result.files)} berkas).")
+    for path in result.stale:
+        click.echo(f"Berkas lama tidak lagi dipakai (hapus bila tidak diperlukan): {path}", err=True)
+    reading = read_courses(result.folder)
+    for problem in reading.problems:
+        click.echo(str(problem), err=True)
+    if not reading.ok:
+        # Content saved in the browser may break a rule of the format; say so before an import does.
+        click.echo(f"{len(reading.problems)} masalah pada hasil ekspor: perbaiki sebelum diimpor kembali.", err=True)
+        raise SystemExit(1)
 
 
 def init_app(app) -> None:
     """Register the commands of this domain."""
+    app.cli.add_command(courses_cli)

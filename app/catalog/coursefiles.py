@@ -1,0 +1,728 @@
+"""The course folder format (courses/README.md): read and check a folder, and write one back."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from app.catalog.models import Status
+from app.quizzes.grading import FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY
+
+COURSE_FILE = "course.yaml"
+QUIZ_FILE = "quiz.yaml"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+QUIZ_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")
+SLUG_MAX = 80  # the width of the slug and key columns
+TITLE_MAX = 200
+FENCE = "---"
+TRUEFALSE_TEXTS = {TRUE_KEY: "Benar", FALSE_KEY: "Salah"}
+CHOICE_TYPES = ("single", "multiple")
+
+Key = tuple[Any, ...]  # a path into a YAML document: ("questions", 2, "choices", 0)
+
+
+# The content, as plain data --------------------------------------------------------------------
+
+@dataclass
+class ChoiceData:
+    """A choice: its key is its position ("0", "1", ...) or "true"/"false" for true/false questions."""
+
+    key: str
+    text: str
+    correct: bool = False
+    feedback: str = ""
+
+
+@dataclass
+class QuestionData:
+    """A question of one of the registered types; `key` is its `id` in quiz.yaml."""
+
+    key: str
+    type: str
+    text: str
+    explanation: str = ""
+    scoring: str = SCORING_PARTIAL
+    points: float = 1.0
+    choices: list[ChoiceData] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuizData:
+    """The quiz of a module."""
+
+    title: str
+    pass_mark: int = 70
+    max_attempts: Optional[int] = 3
+    questions: list[QuestionData] = field(default_factory=list)
+
+
+@dataclass
+class LessonData:
+    """A lesson: front matter and Markdown body; `slug` is the file name without .md."""
+
+    slug: str
+    title: str
+    minutes: int
+    objectives: list[str]
+    sources: list[str]
+    body_md: str
+    status: str = Status.PUBLISHED
+
+
+@dataclass
+class ModuleData:
+    """A module: its lessons in order and an optional quiz; `slug` is its folder name."""
+
+    slug: str
+    title: str
+    lessons: list[LessonData] = field(default_factory=list)
+    quiz: Optional[QuizData] = None
+    status: str = Status.PUBLISHED
+
+
+@dataclass
+class CourseData:
+    """A course as described by its course.yaml, with every module, lesson and quiz."""
+
+    slug: str
+    title: str
+    summary: str = ""
+    audience: str = ""
+    hours: int = 1
+    sequential: bool = True
+    sources: list[str] = field(default_factory=list)
+    status: str = Status.PUBLISHED
+    modules: list[ModuleData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a course folder, tied to a file and, where known, a line and a key."""
+
+    file: str
+    message: str
+    line: Optional[int] = None
+    where: str = ""
+
+    def __str__(self) -> str:
+        """e.g. "courses/x/01-a/quiz.yaml:41: soal 'q3' (questions[2]): tidak ada pilihan yang benar"."""
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+
+
+@dataclass
+class Reading:
+    """What a folder held: the courses that passed the check, and every problem found."""
+
+    courses: list[CourseData] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong anywhere."""
+        return not self.problems
+
+
+# YAML with line numbers ----------------------------------------------------------------------
+
+class _Document:
+    """A parsed YAML document that remembers the line of every key, and collects problems."""
+
+    def __init__(self, file: str, problems: list[Problem], first_line: int = 1) -> None:
+        self.file = file
+        self.problems = problems
+        self.first_line = first_line
+        self.lines: dict[Key, int] = {}
+        self.data: Any = None
+
+    def parse(self, text: str) -> bool:
+        """Parse text; on a YAML error record it with the line of the error mark."""
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            self.data = loader.construct_document(node) if node is not None else None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            line = mark.line + self.first_line if mark else None
+            reason = getattr(error, "problem", None) or str(error)
+            self.problems.append(Problem(self.file, f"YAML tidak valid: {reason}", line))
+            return False
+        finally:
+            loader.dispose()
+        if node is not None:
+            self._note_lines(node, ())
+        return True
+
+    def _note_lines(self, node: yaml.Node, key: Key) -> None:
+        """Record the line of each mapping key and sequence item; report keys written twice."""
+        self.lines.setdefault(key, node.start_mark.line + self.first_line)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                name = key_node.value
+                if name in seen:
+                    self.report(key, f"kunci '{name}' ditulis dua kali", line=key_node.start_mark.line + self.first_line)
+                seen.add(name)
+                self.lines.setdefault(key + (name,), key_node.start_mark.line + self.first_line)
+                self._note_lines(value_node, key + (name,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._note_lines(item, key + (index,))
+
+    def line_of(self, key: Key) -> Optional[int]:
+        """The line of key, or of its nearest parent that the file has."""
+        for end in range(len(key), -1, -1):
+            if key[:end] in self.lines:
+                return self.lines[key[:end]]
+        return None
+
+    def report(self, key: Key, message: str, label: str = "", line: Optional[int] = None) -> None:
+        """Record a problem at key; label names the thing (e.g. "soal 'q3'") before the key path."""
+        path = key_path(key)
+        where = f"{label} ({path})" if label and path else (label or path)
+        self.problems.append(Problem(self.file, message, line or self.line_of(key), where))
+
+
+def key_path(key: Key) -> str:
+    """("questions", 2, "choices", 0) -> "questions[2].choices[0]"."""
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Fields:
+    """Typed reads of one mapping in a document: each bad or missing value is recorded once."""
+
+    def __init__(self, doc: _Document, data: Any, key: Key = (), label: str = "") -> None:
+        self.doc = doc
+        self.key = key
+        self.label = label
+        self.ok = isinstance(data, dict)
+        self.data: dict = data if self.ok else {}
+        if not self.ok:
+            self.problem((), "harus berupa pemetaan (kunci: nilai)")
+
+    def problem(self, name: Key, message: str) -> None:
+        """Record a problem at a key below this mapping."""
+        self.doc.report(self.key + name, message, self.label)
+
+    def has(self, name: str) -> bool:
+        """Whether the mapping has the key with a value other than null."""
+        return self.data.get(name) is not None
+
+    def _get(self, name: str, required: bool) -> Any:
+        if name not in self.data and required:
+            self.problem((), f"kunci wajib '{name}' tidak ada")
+        return self.data.get(name)
+
+    def text(self, name: str, required: bool = True, max_length: int = 0, default: str = "") -> str:
+        """A non-empty string (optional keys may be missing, never empty or of another type)."""
+        value = self._get(name, required)
+        if value is None:
+            if name in self.data:
+                self.problem((name,), "tidak boleh kosong")
+            return default
+        if not isinstance(value, str):
+            self.problem((name,), "harus berupa teks (beri tanda kutip bila berupa angka atau tanggal)")
+            return default
+        if not value.strip():
+            self.problem((name,), "tidak boleh kosong")
+        elif max_length and len(value) > max_length:
+            self.problem((name,), f"terlalu panjang ({len(value)} karakter; paling banyak {max_length})")
+        return value
+
+    def slug(self, name: str) -> str:
+        """A slug: lowercase letters, digits and hyphens."""
+        value = self.text(name, max_length=SLUG_MAX)
+        if value and not SLUG.match(value):
+            self.problem((name,), f"'{value}' bukan slug yang sah (huruf kecil, angka, tanda hubung)")
+        return value
+
+    def integer(self, name: str, low: int = 1, high: Optional[int] = None, default: Optional[int] = None,
+                required: bool = True, nullable: bool = False) -> Optional[int]:
+        """A whole number in [low, high]; null allowed only when nullable."""
+        value = self._get(name, required)
+        if value is None and (nullable or name not in self.data):
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            limit = f"antara {low} dan {high}" if high is not None else f"lebih dari {low - 1}"
+            self.problem((name,), f"harus bilangan bulat {limit}" + (" atau null" if nullable else ""))
+            return default
+        return value
+
+    def number(self, name: str, default: float) -> float:
+        """A positive number (optional)."""
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            self.problem((name,), "harus bilangan lebih dari 0")
+            return default
+        return float(value)
+
+    def boolean(self, name: str, default: Optional[bool] = None, required: bool = False) -> Optional[bool]:
+        """true or false."""
+        value = self._get(name, required)
+        if value is None and name not in self.data:
+            return default
+        if not isinstance(value, bool):
+            self.problem((name,), "harus true atau false")
+            return default
+        return value
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        """One of a few words, e.g. status or scoring."""
+        value = self.data.get(name, default)
+        if value not in allowed:
+            self.problem((name,), f"harus salah satu dari: {', '.join(allowed)}")
+            return default
+        return value
+
+    def texts(self, name: str, required: bool = True) -> list[str]:
+        """A list of at least one non-empty string."""
+        value = self._get(name, required)
+        if value is None and not (required or name in self.data):
+            return []
+        if not isinstance(value, list) or not value:
+            if value is not None or name in self.data:
+                self.problem((name,), "harus berupa daftar berisi minimal satu teks")
+            return []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.problem((name, index), "harus berupa teks yang tidak kosong (beri tanda kutip bila berupa angka)")
+        return [item for item in value if isinstance(item, str)]
+
+    def items(self, name: str, required: bool = True, minimum: int = 1) -> list[Any]:
+        """A list of mappings (each checked by the caller)."""
+        value = self._get(name, required)
+        if value is None and not (required or name in self.data):
+            return []
+        if not isinstance(value, list) or len(value) < minimum:
+            if value is not None or name in self.data:
+                self.problem((name,), f"harus berupa daftar berisi minimal {minimum} butir")
+            return []
+        return value
+
+    def only(self, allowed: set[str]) -> None:
+        """Report keys that the format does not know (often a typo)."""
+        for name in self.data:
+            if name not in allowed:
+                self.problem((name,), f"kunci '{name}' tidak dikenal")
+
+    def sub(self, name: Key, label: Optional[str] = None) -> "_Fields":
+        """The fields of a mapping nested below this one."""
+        data: Any = self.data
+        for part in name:
+            data = data[part]
+        return _Fields(self.doc, data, self.key + name, self.label if label is None else label)
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+def read_courses(path: Path | str) -> Reading:
+    """Read and check one course folder, or a folder holding several; nothing is written."""
+    root = Path(path)
+    reading = Reading()
+    if not root.is_dir():
+        reading.problems.append(Problem(str(root), "folder tidak ditemukan"))
+        return reading
+    if (root / COURSE_FILE).is_file():
+        folders = [root]
+    else:
+        folders = sorted(child for child in root.iterdir() if child.is_dir() and not child.name.startswith((".", "_")))
+        for folder in folders:
+            if not (folder / COURSE_FILE).is_file():
+                reading.problems.append(Problem(str(folder / COURSE_FILE), "berkas tidak ditemukan: setiap folder kursus perlu course.yaml"))
+        folders = [folder for folder in folders if (folder / COURSE_FILE).is_file()]
+        if not folders and not reading.problems:
+            reading.problems.append(Problem(str(root), "tidak ada folder kursus (folder berisi course.yaml) di sini"))
+    seen: dict[str, str] = {}
+    for folder in folders:
+        before = len(reading.problems)
+        course = read_course(folder, reading.problems)
+        if course is None:
+            continue
+        course_file = str(folder / COURSE_FILE)
+        if course.slug in seen:
+            reading.problems.append(Problem(course_file, f"slug kursus '{course.slug}' juga dipakai di {seen[course.slug]}", where="slug"))
+        seen.setdefault(course.slug, course_file)
+        if len(reading.problems) == before:
+            reading.courses.append(course)
+    return reading
+
+
+def read_course(folder: Path, problems: list[Problem]) -> Optional[CourseData]:
+    """Read folder/course.yaml and everything it names, adding each problem found to problems."""
+    doc = _Document(str(folder / COURSE_FILE), problems)
+    text = _read_text(folder / COURSE_FILE, doc.file, problems)
+    if text is None or not doc.parse(text):
+        return None
+    fields = _Fields(doc, doc.data)
+    if not fields.ok:
+        return None
+    fields.only({"slug", "title", "summary", "audience", "hours", "sequential", "sources", "status", "modules"})
+    course = CourseData(
+        slug=fields.slug("slug"),
+        title=fields.text("title", max_length=TITLE_MAX),
+        summary=fields.text("summary", required=False),
+        audience=fields.text("audience", required=False),
+        hours=fields.integer("hours", default=1) or 1,
+        sequential=bool(fields.boolean("sequential", default=True)),
+        sources=fields.texts("sources"),
+        status=fields.choice("status", Status.ALL, Status.PUBLISHED),
+    )
+    slugs: dict[str, int] = {}
+    for index, _ in enumerate(fields.items("modules")):
+        module = _read_module(folder, fields.sub(("modules", index)), slugs)
+        if module is not None:
+            course.modules.append(module)
+    return course
+
+
+def _read_module(folder: Path, fields: _Fields, slugs: dict[str, int]) -> Optional[ModuleData]:
+    """One entry of course.yaml's modules: its folder, lesson files and quiz file."""
+    if not fields.ok:
+        return None
+    fields.only({"slug", "title", "lessons", "quiz", "status"})
+    slug = fields.slug("slug")
+    fields.label = f"modul '{slug}'" if slug else ""
+    index = fields.key[-1]
+    if slug in slugs:
+        fields.problem(("slug",), f"slug modul '{slug}' dipakai dua kali (juga di modules[{slugs[slug]}])")
+    slugs.setdefault(slug, index)
+    module = ModuleData(slug=slug, title=fields.text("title", max_length=TITLE_MAX),
+                        status=fields.choice("status", Status.ALL, Status.PUBLISHED))
+    module_dir = folder / slug
+    if not SLUG.match(slug):
+        return module  # already reported; without a safe folder name there is nothing to read
+    if not module_dir.is_dir():
+        fields.problem(("slug",), f"folder modul tidak ditemukan: {module_dir}")
+        return module
+    names = fields.texts("lessons")
+    for position, name in enumerate(names):
+        lesson = _read_listed_lesson(module_dir, fields, position, name, names)
+        if lesson is not None:
+            module.lessons.append(lesson)
+    quiz_name = fields.text("quiz", required=False)
+    if quiz_name:
+        module.quiz = _read_listed_quiz(module_dir, fields, quiz_name)
+    return module
+
+
+def _read_listed_lesson(module_dir: Path, fields: _Fields, position: int, name: str, names: list[str]) -> Optional[LessonData]:
+    """A lesson file named in course.yaml: checked for a safe name, then read."""
+    key = ("lessons", position)
+    if not name.endswith(".md") or not SLUG.match(name[:-3]) or len(name) - 3 > SLUG_MAX:
+        fields.problem(key, f"nama berkas pelajaran '{name}' harus berupa slug diakhiri .md")
+        return None
+    if names.index(name) != position:
+        fields.problem(key, f"berkas pelajaran '{name}' tercantum dua kali")
+        return None
+    path = module_dir / name
+    if not path.is_file():
+        fields.problem(key, f"berkas tidak ditemukan: {path}")
+        return None
+    return read_lesson(path, fields.doc.problems)
+
+
+def _read_listed_quiz(module_dir: Path, fields: _Fields, name: str) -> Optional[QuizData]:
+    """The quiz file named in course.yaml."""
+    if not QUIZ_NAME.match(name):
+        fields.problem(("quiz",), f"nama berkas kuis '{name}' harus diakhiri .yaml, tanpa folder")
+        return None
+    path = module_dir / name
+    if not path.is_file():
+        fields.problem(("quiz",), f"berkas tidak ditemukan: {path}")
+        return None
+    return read_quiz(path, fields.doc.problems)
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> Optional[str]:
+    """The file as text, line endings untouched so that lesson bodies survive byte for byte."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(shown, f"bukan teks UTF-8 (byte ke-{error.start + 1})"))
+    except OSError as error:
+        problems.append(Problem(shown, f"tidak dapat dibaca: {error.strerror}"))
+    return None
+
+
+def split_front_matter(text: str) -> Optional[tuple[str, str]]:
+    """Split a lesson into (front matter YAML, body); None when there is no front matter block.
+
+    The blank line that conventionally follows the closing '---' belongs to the format, not
+    the body, so that write -> read gives back the body byte for byte.
+    """
+    lines = text.split("\n")  # only \n: other Unicode line breaks may stand inside a body
+    if lines[0].rstrip() != FENCE:
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == FENCE:
+            front = "".join(line + "\n" for line in lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            for newline in ("\r\n", "\n"):
+                if body.startswith(newline):
+                    return front, body[len(newline):]
+            return front, body
+    return None
+
+
+def read_lesson(path: Path, problems: list[Problem]) -> Optional[LessonData]:
+    """Read a lesson .md file: YAML front matter between '---' lines, then the Markdown body."""
+    shown = str(path)
+    text = _read_text(path, shown, problems)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        first = text.splitlines()[0] if text.strip() else ""
+        reason = "baris '---' penutup tidak ada" if first.rstrip() == FENCE else "baris pertama harus '---'"
+        problems.append(Problem(shown, f"front matter tidak ditemukan: {reason}", 1))
+        return None
+    doc = _Document(shown, problems, first_line=2)
+    if not doc.parse(parts[0]):
+        return None
+    fields = _Fields(doc, doc.data)
+    if not fields.ok:
+        return None
+    fields.only({"title", "minutes", "objectives", "sources", "status"})
+    lesson = LessonData(
+        slug=path.name[:-3],
+        title=fields.text("title", max_length=TITLE_MAX),
+        minutes=fields.integer("minutes", default=10) or 10,
+        objectives=fields.texts("objectives"),
+        sources=fields.texts("sources"),
+        body_md=parts[1],
+        status=fields.choice("status", Status.ALL, Status.PUBLISHED),
+    )
+    if not lesson.body_md.strip():
+        end_line = 2 + parts[0].count("\n")
+        problems.append(Problem(shown, "isi pelajaran kosong: tulis isi di bawah baris '---' penutup", end_line))
+    return lesson
+
+
+def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
+    """Read a quiz file and check every question against its type."""
+    doc = _Document(str(path), problems)
+    text = _read_text(path, doc.file, problems)
+    if text is None or not doc.parse(text):
+        return None
+    fields = _Fields(doc, doc.data)
+    if not fields.ok:
+        return None
+    fields.only({"title", "pass_mark", "max_attempts", "questions"})
+    quiz = QuizData(
+        title=fields.text("title", max_length=TITLE_MAX),
+        pass_mark=fields.integer("pass_mark", 1, 100, default=70, required=False) or 70,
+        max_attempts=fields.integer("max_attempts", default=3, required=False, nullable=True),
+    )
+    ids: dict[str, int] = {}
+    for index, _ in enumerate(fields.items("questions")):
+        question = _read_question(fields.sub(("questions", index)), ids)
+        if question is not None:
+            quiz.questions.append(question)
+    return quiz
+
+
+_COMMON_KEYS = {"id", "type", "text", "explanation", "scoring", "points"}
+_TYPE_KEYS = {
+    "single": {"choices"},
+    "multiple": {"choices"},
+    "truefalse": {"answer", "feedback_true", "feedback_false"},
+    "short": {"accepted"},
+}
+
+
+def _read_question(fields: _Fields, ids: dict[str, int]) -> Optional[QuestionData]:
+    """One question: the keys every question has, then those of its type."""
+    if not fields.ok:
+        return None
+    key = fields.slug("id")
+    index = fields.key[-1]
+    fields.label = f"soal '{key}'" if key else f"soal ke-{index + 1}"
+    if key in ids:
+        fields.problem(("id",), f"id soal '{key}' dipakai dua kali (juga di questions[{ids[key]}])")
+    ids.setdefault(key, index)
+    qtype = fields.text("type")
+    if qtype and qtype not in QUESTION_TYPES:
+        known = ", ".join(QUESTION_TYPES)
+        fields.problem(("type",), f"jenis soal '{qtype}' tidak dikenal (yang dikenal: {known})")
+        return None
+    question = QuestionData(
+        key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation"),
+        scoring=fields.choice("scoring", SCORINGS, SCORING_PARTIAL), points=fields.number("points", 1.0),
+    )
+    if not qtype:
+        return None
+    fields.only(_COMMON_KEYS | _TYPE_KEYS[qtype])
+    if qtype in CHOICE_TYPES:
+        question.choices = _read_choices(fields, qtype)
+    elif qtype == "truefalse":
+        question.choices = _truefalse_choices(fields)
+    else:
+        question.accepted = fields.texts("accepted")
+    return question
+
+
+def _read_choices(fields: _Fields, qtype: str) -> list[ChoiceData]:
+    """The choices of a single or multiple question, keyed by position."""
+    choices = []
+    for index, _ in enumerate(fields.items("choices", minimum=2)):
+        sub = fields.sub(("choices", index))
+        if not sub.ok:
+            continue
+        sub.only({"text", "correct", "feedback"})
+        choices.append(ChoiceData(key=str(index), text=sub.text("text"), correct=bool(sub.boolean("correct", default=False)),
+                                  feedback=sub.text("feedback", required=False)))
+    correct = sum(choice.correct for choice in choices)
+    if len(choices) >= 2 and correct == 0:
+        fields.problem((), "tidak ada pilihan yang benar")
+    elif qtype == "single" and correct > 1:
+        fields.problem((), f"soal single harus tepat satu pilihan benar, ada {correct}")
+    return choices
+
+
+def _truefalse_choices(fields: _Fields) -> list[ChoiceData]:
+    """A true/false question stored as two choices, 'true' and 'false'."""
+    answer = fields.boolean("answer", required=True)
+    return [
+        ChoiceData(key=TRUE_KEY, text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer is True,
+                   feedback=fields.text("feedback_true", required=False)),
+        ChoiceData(key=FALSE_KEY, text=TRUEFALSE_TEXTS[FALSE_KEY], correct=answer is False,
+                   feedback=fields.text("feedback_false", required=False)),
+    ]
+
+
+def iter_lessons(course: CourseData) -> Iterator[tuple[ModuleData, LessonData]]:
+    """Every lesson of a course with its module, in order."""
+    for module in course.modules:
+        for lesson in module.lessons:
+            yield module, lesson
+
+
+# Writing ----------------------------------------------------------------------------------------
+
+LINE_WIDTH = 96
+FOLD_OVER = 120  # longer texts are folded over several lines (">-"), as the authors write them
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style YAML as the authors write it: list items indented, long texts folded."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        """Indent list items under their key (PyYAML does not by default)."""
+        super().increase_indent(flow, False)
+
+    def write_plain(self, text: str, split: bool = True) -> None:
+        """Keep a short text on its own line: only folded texts wrap."""
+        super().write_plain(text, split=False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML falls back to a quoted style by itself whenever a block style could not round-trip,
+    # except for NEL, which it writes raw in single quotes and reads back as a space.
+    if "\x85" in value:
+        style = '"'
+    else:
+        style = "|" if "\n" in value else (">" if len(value) > FOLD_OVER else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML as the course files are written: UTF-8 text, keys in the given order, block style."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=LINE_WIDTH)
+
+
+def course_document(course: CourseData) -> dict[str, Any]:
+    """The content of course.yaml."""
+    modules = []
+    for module in course.modules:
+        entry: dict[str, Any] = {"slug": module.slug, "title": module.title}
+        if module.status != Status.PUBLISHED:
+            entry["status"] = module.status
+        entry["lessons"] = [f"{lesson.slug}.md" for lesson in module.lessons]
+        if module.quiz is not None:
+            entry["quiz"] = QUIZ_FILE
+        modules.append(entry)
+    document: dict[str, Any] = {"slug": course.slug, "title": course.title}
+    if course.status != Status.PUBLISHED:
+        document["status"] = course.status
+    # Empty texts are left out: the format reads a missing summary as empty but refuses ''.
+    document.update({key: value for key, value in (("summary", course.summary), ("audience", course.audience)) if value})
+    document.update({"hours": course.hours, "sequential": course.sequential, "sources": list(course.sources),
+                     "modules": modules})
+    return document
+
+
+def lesson_text(lesson: LessonData) -> str:
+    """The content of a lesson file: front matter, the closing '---', a blank line, the body."""
+    meta: dict[str, Any] = {"title": lesson.title, "minutes": lesson.minutes,
+                            "objectives": list(lesson.objectives), "sources": list(lesson.sources)}
+    if lesson.status != Status.PUBLISHED:
+        meta["status"] = lesson.status
+    return f"{FENCE}\n{dump_yaml(meta)}{FENCE}\n\n{lesson.body_md}"
+
+
+def _points(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def question_document(question: QuestionData) -> dict[str, Any]:
+    """One question as quiz.yaml writes it; optional keys only when they differ from the default."""
+    entry: dict[str, Any] = {"id": question.key, "type": question.type}
+    if question.type == "multiple" or question.scoring != SCORING_PARTIAL:
+        entry["scoring"] = question.scoring
+    if question.points != 1:
+        entry["points"] = _points(question.points)
+    entry["text"] = question.text
+    # Keys in the order of courses/README.md: the explanation before choices, after the rest.
+    if question.type in CHOICE_TYPES:
+        entry["explanation"] = question.explanation
+        entry["choices"] = [_choice_document(choice) for choice in question.choices]
+        return entry
+    if question.type == "truefalse":
+        by_key = {choice.key: choice for choice in question.choices}
+        entry["answer"] = bool(by_key.get(TRUE_KEY) and by_key[TRUE_KEY].correct)
+        for key in (TRUE_KEY, FALSE_KEY):
+            if by_key.get(key) and by_key[key].feedback:
+                entry[f"feedback_{key}"] = by_key[key].feedback
+    else:
+        entry["accepted"] = list(question.accepted)
+    entry["explanation"] = question.explanation
+    return entry
+
+
+def _choice_document(choice: ChoiceData) -> dict[str, Any]:
+    entry: dict[str, Any] = {"text": choice.text, "correct": choice.correct}
+    if choice.feedback:
+        entry["feedback"] = choice.feedback
+    return entry
+
+
+def quiz_document(quiz: QuizData) -> dict[str, Any]:
+    """The content of quiz.yaml."""
+    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
+            "questions": [question_document(question) for question in quiz.questions]}
+
+
+def write_course(course: CourseData, directory: Path | str) -> list[Path]:
+    """Write the course to directory/<slug>/ in the folder format; return the files written."""
+    folder = Path(directory) / course.slug
+    files = {folder / COURSE_FILE: dump_yaml(course_document(course))}
+    for module in course.modules:
+        for lesson in module.lessons:
+            files[folder / module.slug / f"{lesson.slug}.md"] = lesson_text(lesson)
+        if module.quiz is not None:
+            files[folder / module.slug / QUIZ_FILE] = dump_yaml(quiz_document(module.quiz))
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return list(files)
