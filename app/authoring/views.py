@@ -1,4 +1,489 @@
 """The trainer's editing screens for courses, modules, lessons and quizzes."""
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.accounts.access import ensure, role_required
+from app.accounts.models import Role
+from app.authoring import analysis, revisions, services
+from app.authoring.forms import (
+    IMPORT_FORMATS, QUESTION_TYPE_LABELS, SCORING_LABELS, ButtonForm, CourseForm, ImportConfirmForm, ImportForm,
+    LessonForm, ModuleForm, OwnerForm, QuestionForm, QuizForm, join_lines, split_lines,
+)
+from app.authoring.services import AuthoringError
+from app.catalog.models import Status
+from app.extensions import db
 
 bp = Blueprint("authoring", __name__)
+AUTHORS = (Role.TRAINER, Role.ADMIN)
+
+# URL words for the kinds of thing a trainer edits, and the revision entity types they map to.
+KINDS = {"kursus": revisions.COURSE, "modul": revisions.MODULE, "pelajaran": revisions.LESSON,
+         "kuis": revisions.QUIZ, "soal": "question"}
+LOADERS = {revisions.COURSE: services.course_outline, revisions.MODULE: services.load_module,
+           revisions.LESSON: services.load_lesson, revisions.QUIZ: services.load_quiz, "question": services.load_question}
+STATES = {"terbit": Status.PUBLISHED, "draf": Status.DRAFT}
+
+
+def _editable(entity_type: str, entity_id: int):
+    """Load an entity or 404, then 403 unless the current user may edit its course."""
+    entity = LOADERS[entity_type](entity_id)
+    if entity is None:
+        abort(404)
+    ensure(services.course_of(entity_type, entity).can_edit(current_user))
+    return entity
+
+
+def _refuse(form, error: AuthoringError) -> None:
+    """Show a service's refusal on its field (or as a message) and drop any half-made change."""
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _course_url(course_id: int, anchor: str = "") -> str:
+    return url_for("authoring.course", course_id=course_id) + (f"#{anchor}" if anchor else "")
+
+
+@bp.get("/")
+@role_required(*AUTHORS)
+def index():
+    """The courses the trainer may edit."""
+    return render_template("authoring/index.html", courses=services.editable_courses(current_user))
+
+
+# Courses -------------------------------------------------------------------------------------
+
+def _course_data(form: CourseForm) -> services.CourseData:
+    return services.CourseData(
+        title=form.title.data, slug=form.slug.data or "", summary=form.summary.data, audience=form.audience.data,
+        hours=form.hours.data, sequential=form.sequential.data, sources=split_lines(form.sources.data))
+
+
+@bp.route("/kursus/baru", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def course_new():
+    """Create a course; it starts as a draft owned by the trainer."""
+    form = CourseForm(data={"hours": 1, "sequential": True})
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(_course_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Kursus %(title)s dibuat sebagai draf.", title=course.title), "success")
+            return redirect(_course_url(course.id))
+    return render_template("authoring/course_form.html", form=form, course=None)
+
+
+@bp.get("/kursus/<int:course_id>")
+@role_required(*AUTHORS)
+def course(course_id: int):
+    """A course's outline: modules, lessons and quizzes, with order and publication buttons."""
+    course = _editable(revisions.COURSE, course_id)
+    return render_template("authoring/course.html", course=course, button=ButtonForm())
+
+
+@bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def course_edit(course_id: int):
+    """Edit a course's details."""
+    course = _editable(revisions.COURSE, course_id)
+    form = CourseForm(data={**revisions.snapshot(revisions.COURSE, course), "sources": join_lines(course.sources)})
+    if form.validate_on_submit():
+        try:
+            changed = services.update_course(course, _course_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Kursus disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            return redirect(_course_url(course.id))
+    return render_template("authoring/course_form.html", form=form, course=course)
+
+
+@bp.route("/kursus/<int:course_id>/pemilik", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def owners(course_id: int):
+    """The course's owners; an owner adds another trainer as co-owner by email."""
+    course = _editable(revisions.COURSE, course_id)
+    form = OwnerForm()
+    if form.validate_on_submit():
+        try:
+            owner = services.add_owner(course, form.email.data, current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            accounts.record("course_owner_added", actor=current_user, target=course.slug, ip=request.remote_addr,
+                            owner=owner.email)
+            db.session.commit()
+            flash(_("%(name)s sekarang ikut mengelola kursus ini.", name=owner.full_name), "success")
+            return redirect(url_for("authoring.owners", course_id=course.id))
+    return render_template("authoring/owners.html", course=course, form=form)
+
+
+@bp.post("/kursus/<int:course_id>/terbitkan-semua")
+@role_required(*AUTHORS)
+def publish_all(course_id: int):
+    """Publish the course with every module and lesson in it."""
+    course = _editable(revisions.COURSE, course_id)
+    if ButtonForm().validate_on_submit():
+        services.publish_everything(course, current_user)
+        db.session.commit()
+        flash(_("Kursus dan seluruh isinya sudah terbit; peserta dapat melihatnya."), "success")
+    return redirect(_course_url(course.id))
+
+
+# Modules and lessons -------------------------------------------------------------------------
+
+@bp.route("/kursus/<int:course_id>/modul/baru", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def module_new(course_id: int):
+    """Add a module to a course."""
+    course = _editable(revisions.COURSE, course_id)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = services.create_module(course, services.ModuleData(form.title.data, form.slug.data or ""), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Modul %(title)s ditambahkan sebagai draf.", title=module.title), "success")
+            return redirect(_course_url(course.id, f"modul-{module.id}"))
+    return render_template("authoring/module_form.html", form=form, course=course, module=None)
+
+
+@bp.route("/modul/<int:module_id>", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def module_edit(module_id: int):
+    """Edit a module's title and slug."""
+    module = _editable(revisions.MODULE, module_id)
+    form = ModuleForm(data={"title": module.title, "slug": module.slug})
+    if form.validate_on_submit():
+        try:
+            changed = services.update_module(module, services.ModuleData(form.title.data, form.slug.data or ""), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Modul disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            return redirect(_course_url(module.course_id, f"modul-{module.id}"))
+    return render_template("authoring/module_form.html", form=form, course=module.course, module=module)
+
+
+def _lesson_data(form: LessonForm) -> services.LessonData:
+    return services.LessonData(
+        title=form.title.data, slug=form.slug.data or "", minutes=form.minutes.data,
+        objectives=split_lines(form.objectives.data), sources=split_lines(form.sources.data), body_md=form.body.data)
+
+
+def _lesson_page(form: LessonForm, module, lesson):
+    """The lesson form; with "Pratinjau" pressed, the body rendered below it and nothing saved."""
+    preview = form.body.data if request.method == "POST" and form.preview.data else None
+    return render_template("authoring/lesson_form.html", form=form, module=module, lesson=lesson, preview=preview)
+
+
+@bp.route("/modul/<int:module_id>/pelajaran/baru", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def lesson_new(module_id: int):
+    """Write a new lesson in a module."""
+    module = _editable(revisions.MODULE, module_id)
+    form = LessonForm(data={"minutes": 10})
+    if not form.preview.data and form.validate_on_submit():
+        try:
+            lesson = services.create_lesson(module, _lesson_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Pelajaran %(title)s disimpan sebagai draf.", title=lesson.title), "success")
+            return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
+    return _lesson_page(form, module, None)
+
+
+@bp.route("/pelajaran/<int:lesson_id>", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def lesson_edit(lesson_id: int):
+    """Edit a lesson in place; trainees who completed it keep their progress."""
+    lesson = _editable(revisions.LESSON, lesson_id)
+    form = LessonForm(data={"title": lesson.title, "slug": lesson.slug, "minutes": lesson.minutes, "body": lesson.body_md,
+                            "objectives": join_lines(lesson.objectives), "sources": join_lines(lesson.sources)})
+    if not form.preview.data and form.validate_on_submit():
+        try:
+            changed = services.update_lesson(lesson, _lesson_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Pelajaran disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
+    return _lesson_page(form, lesson.module, lesson)
+
+
+# Order and publication -----------------------------------------------------------------------
+
+def _back_to(entity_type: str, item) -> str:
+    """The page listing an item, scrolled to it."""
+    if entity_type == "question":
+        return url_for("authoring.quiz", quiz_id=item.quiz_id) + f"#soal-{item.id}"
+    if entity_type == revisions.LESSON:
+        return _course_url(item.module.course_id, f"pelajaran-{item.id}")
+    if entity_type == revisions.MODULE:
+        return _course_url(item.course_id, f"modul-{item.id}")
+    return _course_url(item.id)
+
+
+@bp.post("/<any(modul, pelajaran, soal):kind>/<int:item_id>/<any(naik, turun):direction>")
+@role_required(*AUTHORS)
+def move(kind: str, item_id: int, direction: str):
+    """Move a module, lesson or question one place up or down."""
+    entity_type = KINDS[kind]
+    item = _editable(entity_type, item_id)
+    if ButtonForm().validate_on_submit() and services.move(entity_type, item, -1 if direction == "naik" else 1, current_user):
+        db.session.commit()
+        flash(_("Urutan diubah."), "success")
+    return redirect(_back_to(entity_type, item))
+
+
+@bp.post("/<any(kursus, modul, pelajaran):kind>/<int:item_id>/status/<any(terbit, draf):state>")
+@role_required(*AUTHORS)
+def set_status(kind: str, item_id: int, state: str):
+    """Publish a course, module or lesson, or make it a draft again."""
+    entity_type = KINDS[kind]
+    item = _editable(entity_type, item_id)
+    if ButtonForm().validate_on_submit():
+        services.set_status(entity_type, item, STATES[state], current_user)
+        db.session.commit()
+        flash(_("%(title)s sudah terbit.", title=item.title) if state == "terbit"
+              else _("%(title)s sekarang draf dan tidak terlihat oleh peserta.", title=item.title), "success")
+    return redirect(_back_to(entity_type, item))
+
+
+# Quizzes and questions -----------------------------------------------------------------------
+
+def _quiz_data(form: QuizForm) -> services.QuizData:
+    return services.QuizData(title=form.title.data, pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data)
+
+
+@bp.route("/modul/<int:module_id>/kuis/baru", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def quiz_new(module_id: int):
+    """Give a module its quiz."""
+    module = _editable(revisions.MODULE, module_id)
+    if module.quiz is not None:
+        return redirect(url_for("authoring.quiz", quiz_id=module.quiz.id))
+    form = QuizForm(data={"title": _("Kuis %(title)s", title=module.title), "pass_mark": 70, "max_attempts": 3})
+    if form.validate_on_submit():
+        quiz = services.create_quiz(module, _quiz_data(form), current_user)
+        db.session.commit()
+        flash(_("Kuis dibuat. Tambahkan soal."), "success")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+    return render_template("authoring/quiz_form.html", form=form, module=module, quiz=None)
+
+
+@bp.get("/kuis/<int:quiz_id>")
+@role_required(*AUTHORS)
+def quiz(quiz_id: int):
+    """A quiz with its questions, choices and feedback, as the trainer checks them."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    return render_template("authoring/quiz.html", quiz=quiz, button=ButtonForm(), type_labels=QUESTION_TYPE_LABELS,
+                           scoring_labels=SCORING_LABELS)
+
+
+@bp.route("/kuis/<int:quiz_id>/ubah", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def quiz_edit(quiz_id: int):
+    """Edit a quiz's title, pass mark and attempt limit."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    form = QuizForm(data={"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts})
+    if form.validate_on_submit():
+        changed = services.update_quiz(quiz, _quiz_data(form), current_user)
+        db.session.commit()
+        flash(_("Pengaturan kuis disimpan.") if changed else _("Tidak ada perubahan."), "success")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+    return render_template("authoring/quiz_form.html", form=form, module=quiz.module, quiz=quiz)
+
+
+@bp.route("/kuis/<int:quiz_id>/soal/baru", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def question_new(quiz_id: int):
+    """Add a question of any type to a quiz."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = services.create_question(quiz, form.question_data(), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Soal ditambahkan."), "success")
+            return redirect(url_for("authoring.quiz", quiz_id=quiz.id) + f"#soal-{question.id}")
+    return render_template("authoring/question_form.html", form=form, quiz=quiz, question=None)
+
+
+@bp.route("/soal/<int:question_id>", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def question_edit(question_id: int):
+    """Edit a question in place; choices keep their ids, so earlier answers stay attached."""
+    question = _editable("question", question_id)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.fill_from(question)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_question(question, form.question_data(), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Soal disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            return redirect(url_for("authoring.quiz", quiz_id=question.quiz_id) + f"#soal-{question.id}")
+    return render_template("authoring/question_form.html", form=form, quiz=question.quiz, question=question)
+
+
+@bp.route("/soal/<int:question_id>/hapus", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def question_delete(question_id: int):
+    """Ask, then delete a question."""
+    question = _editable("question", question_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        quiz_id = question.quiz_id
+        services.delete_question(question, current_user)
+        db.session.commit()
+        flash(_("Soal dihapus. Versi sebelumnya tetap ada di riwayat kuis."), "success")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz_id))
+    return render_template("authoring/question_delete.html", question=question, form=form)
+
+
+# Import --------------------------------------------------------------------------------------
+
+def _submitted_text(form: ImportForm) -> str:
+    """The text to import: the uploaded file, else the pasted text; AuthoringError if unusable."""
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        return services.decode_upload(upload.read())
+    if form.text.data and form.text.data.strip():
+        return form.text.data
+    raise AuthoringError(_("Unggah berkas .txt atau tempel teks soal terlebih dahulu."), "text")
+
+
+@bp.route("/kuis/<int:quiz_id>/impor", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def import_questions(quiz_id: int):
+    """Upload or paste GIFT/Aiken text; the check shows every question and problem before anything is saved."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            text = _submitted_text(form)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            return _import_preview(quiz, form.format.data, text)
+    return render_template("authoring/import.html", quiz=quiz, form=form, formats=IMPORT_FORMATS)
+
+
+def _import_preview(quiz, fmt: str, text: str):
+    """The parsed questions and line errors; a confirm form only when the text parsed cleanly."""
+    result = services.parse_questions(fmt, text, quiz)
+    if result.ok and result.questions:
+        form = ImportConfirmForm(formdata=None, data={"format": fmt, "text": text})
+    else:
+        form = ImportForm(formdata=None, data={"format": fmt, "text": text})
+    return render_template("authoring/import_preview.html", quiz=quiz, result=result, form=form, fmt=fmt,
+                           formats=IMPORT_FORMATS, type_labels=QUESTION_TYPE_LABELS)
+
+
+@bp.post("/kuis/<int:quiz_id>/impor/simpan")
+@role_required(*AUTHORS)
+def import_confirm(quiz_id: int):
+    """Parse the checked text again and save its questions, only if it still parses cleanly."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit() or form.format.data not in services.PARSERS:
+        flash(_("Teks soal tidak terbaca. Periksa ulang lalu coba lagi."), "error")
+        return redirect(url_for("authoring.import_questions", quiz_id=quiz.id))
+    result = services.parse_questions(form.format.data, form.text.data, quiz)
+    if not result.ok or not result.questions:
+        flash(_("Teks soal bermasalah; belum ada soal yang disimpan."), "error")
+        return _import_preview(quiz, form.format.data, form.text.data)
+    count = services.import_questions(quiz, result.questions, current_user, form.format.data)
+    db.session.commit()
+    flash(_("%(n)d soal disimpan.", n=count), "success")
+    return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+
+
+@bp.get("/kuis/<int:quiz_id>/analisis")
+@role_required(*AUTHORS)
+def quiz_analysis(quiz_id: int):
+    """Item analysis: facility, discrimination and choice counts per question."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    return render_template("authoring/analysis.html", quiz=quiz, result=analysis.analyse(quiz),
+                           type_labels=QUESTION_TYPE_LABELS)
+
+
+# Revisions -----------------------------------------------------------------------------------
+
+@bp.get("/<any(kursus, modul, pelajaran, kuis):kind>/<int:item_id>/riwayat")
+@role_required(*AUTHORS)
+def history(kind: str, item_id: int):
+    """Who changed what, and when."""
+    entity_type = KINDS[kind]
+    item = _editable(entity_type, item_id)
+    items = revisions.history(entity_type, item.id)
+    return render_template("authoring/history.html", item=item, kind=kind, entity_type=entity_type,
+                           revisions=items, total=len(items))
+
+
+def _revision_and_entity(revision_id: int):
+    revision = services.load_revision(revision_id)
+    if revision is None or revision.entity_type not in revisions.ENTITY_TYPES:
+        abort(404)
+    entity = _editable(revision.entity_type, revision.entity_id)
+    return revision, entity
+
+
+@bp.get("/revisi/<int:revision_id>")
+@role_required(*AUTHORS)
+def revision(revision_id: int):
+    """One revision: its full text and a line diff against the current state."""
+    revision, entity = _revision_and_entity(revision_id)
+    number = revisions.number_of(revision)
+    current = revisions.snapshot(revision.entity_type, entity)
+    diff = revisions.diff_lines(revision.entity_type, revision.snapshot, current,
+                                _("revisi #%(n)d", n=number), _("sekarang"))
+    kind = next(word for word, entity_type in KINDS.items() if entity_type == revision.entity_type)
+    return render_template("authoring/revision.html", revision=revision, number=number, entity=entity, kind=kind,
+                           lines=revisions.as_lines(revision.entity_type, revision.snapshot), diff=diff,
+                           restorable=revision.entity_type in services.RESTORABLE and revision.snapshot != current,
+                           button=ButtonForm())
+
+
+@bp.post("/revisi/<int:revision_id>/pulihkan")
+@role_required(*AUTHORS)
+def restore(revision_id: int):
+    """Bring a lesson or quiz back to an earlier revision (kept as a new revision)."""
+    revision, entity = _revision_and_entity(revision_id)
+    if revision.entity_type not in services.RESTORABLE:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.restore(revision, entity, current_user)
+        except AuthoringError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("authoring.revision", revision_id=revision_id))
+        db.session.commit()
+        flash(_("Revisi #%(n)d dipulihkan.", n=revisions.number_of(revision)), "success")
+    kind = "pelajaran" if revision.entity_type == revisions.LESSON else "kuis"
+    return redirect(url_for("authoring.history", kind=kind, item_id=revision.entity_id))

@@ -1,0 +1,298 @@
+"""Forms of the trainer's editing screens; they validate, services write."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField, EmailField, FieldList, FloatField, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
+    StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.authoring.services import ChoiceData, QuestionData, truefalse_choices
+from app.quizzes.grading import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CHOICE_ROWS = 6
+
+QUESTION_TYPE_LABELS = {
+    "single": _l("Pilihan ganda, satu jawaban benar"),
+    "multiple": _l("Pilihan ganda, banyak jawaban benar"),
+    "truefalse": _l("Benar/Salah"),
+    "short": _l("Jawaban singkat"),
+}
+SCORING_LABELS = {
+    SCORING_PARTIAL: _l("Nilai sebagian (setiap centang benar menambah, centang salah mengurangi)"),
+    SCORING_ALL_OR_NOTHING: _l("Semua atau tidak sama sekali"),
+}
+IMPORT_FORMATS = {"gift": _l("GIFT (Moodle)"), "aiken": _l("Aiken")}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def split_lines(text: str | None) -> list[str]:
+    """The non-blank lines of a textarea, trimmed: one source, objective or answer per line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def join_lines(items: list[str] | None) -> str:
+    """The inverse of split_lines, to fill a textarea."""
+    return "\n".join(items or [])
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose conversion error is in Bahasa Indonesia."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Isi dengan bilangan bulat, misalnya 10.")) from None
+
+
+class DecimalNumberField(FloatField):
+    """A number field that accepts 1,5 as well as 1.5, with an Indonesian error."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = float(valuelist[0].strip().replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5.")) from None
+
+
+def _check_slug(field) -> None:
+    if field.data and not SLUG_PATTERN.match(field.data):
+        raise ValidationError(_l("Slug hanya boleh huruf kecil, angka, dan tanda hubung, diawali huruf atau angka."))
+
+
+def _at_least_one_line(message):
+    def check(form, field):
+        if not split_lines(field.data):
+            raise ValidationError(message)
+    return check
+
+
+class CourseForm(FlaskForm):
+    """A course's details as the trainer writes them."""
+
+    title = StringField(_l("Judul kursus"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    summary = TextAreaField(_l("Ringkasan"), validators=[DataRequired(_l("Ringkasan wajib diisi."))], filters=[_strip])
+    audience = TextAreaField(_l("Sasaran peserta"), validators=[DataRequired(_l("Sasaran peserta wajib diisi."))], filters=[_strip])
+    hours = WholeNumberField(_l("Jam pelajaran"), validators=[InputRequired(_l("Jam pelajaran wajib diisi.")),
+                                                              NumberRange(min=1, max=1000, message=_l("Jam pelajaran minimal 1."))])
+    sequential = BooleanField(_l("Modul terbuka berurutan"))
+    sources = TextAreaField(_l("Sumber (satu per baris)"), validators=[_at_least_one_line(_l("Tulis minimal satu sumber."))])
+    submit = SubmitField(_l("Simpan"))
+
+    def validate_slug(self, field):
+        _check_slug(field)
+
+
+class OwnerForm(FlaskForm):
+    """The email of a trainer to add as co-owner of a course."""
+
+    email = EmailField(_l("Email pelatih"), validators=[DataRequired(_l("Email wajib diisi.")), Email(_l("Alamat email tidak valid."))],
+                       filters=[_strip])
+    submit = SubmitField(_l("Tambahkan pemilik"))
+
+
+class ModuleForm(FlaskForm):
+    """A module's title and slug."""
+
+    title = StringField(_l("Judul modul"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    submit = SubmitField(_l("Simpan"))
+
+    def validate_slug(self, field):
+        _check_slug(field)
+
+
+class LessonForm(FlaskForm):
+    """A lesson: metadata and its Markdown body; "Pratinjau" renders it without saving."""
+
+    title = StringField(_l("Judul pelajaran"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    minutes = WholeNumberField(_l("Durasi (menit)"), validators=[InputRequired(_l("Durasi wajib diisi.")),
+                                                                 NumberRange(min=1, max=600, message=_l("Durasi minimal 1 menit."))])
+    objectives = TextAreaField(_l("Tujuan pembelajaran (satu per baris)"),
+                               validators=[_at_least_one_line(_l("Tulis minimal satu tujuan pembelajaran."))])
+    sources = TextAreaField(_l("Sumber (satu per baris)"), validators=[_at_least_one_line(_l("Tulis minimal satu sumber."))])
+    body = TextAreaField(_l("Isi pelajaran (Markdown)"), validators=[DataRequired(_l("Isi pelajaran tidak boleh kosong."))])
+    submit = SubmitField(_l("Simpan"))
+    preview = SubmitField(_l("Pratinjau"))
+
+    def validate_slug(self, field):
+        _check_slug(field)
+
+
+class QuizForm(FlaskForm):
+    """A quiz's settings."""
+
+    title = StringField(_l("Judul kuis"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
+    pass_mark = WholeNumberField(_l("Nilai lulus (persen)"), validators=[
+        InputRequired(_l("Nilai lulus wajib diisi.")), NumberRange(min=1, max=100, message=_l("Nilai lulus harus 1 sampai 100."))])
+    max_attempts = WholeNumberField(_l("Batas percobaan"), validators=[
+        Optional(), NumberRange(min=1, max=100, message=_l("Batas percobaan minimal 1, atau kosongkan."))])
+    submit = SubmitField(_l("Simpan"))
+
+
+class ChoiceRowForm(Form):
+    """One row of the fixed set of choice rows; an empty row is ignored (no CSRF: the question form has it)."""
+
+    key = HiddenField()
+    text = StringField(_l("Teks pilihan"), filters=[_strip])
+    correct = BooleanField(_l("Jawaban benar"))
+    feedback = StringField(_l("Umpan balik (opsional)"), filters=[_strip])
+
+
+class QuestionForm(FlaskForm):
+    """A question of any of the four types, checked with the course file checker's rules."""
+
+    type = SelectField(_l("Jenis soal"), choices=list(QUESTION_TYPE_LABELS.items()))
+    text = TextAreaField(_l("Teks soal (Markdown)"), validators=[DataRequired(_l("Teks soal wajib diisi."))], filters=[_strip])
+    explanation = TextAreaField(_l("Penjelasan (tampil setelah kuis dikumpulkan)"),
+                                validators=[DataRequired(_l("Penjelasan wajib diisi."))], filters=[_strip])
+    key = StringField(_l("Kunci soal"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    points = DecimalNumberField(_l("Bobot"), default=1.0, validators=[
+        InputRequired(_l("Bobot wajib diisi.")), NumberRange(min=0.01, message=_l("Bobot harus lebih dari 0."))])
+    scoring = RadioField(_l("Cara menilai soal banyak jawaban"), choices=list(SCORING_LABELS.items()), default=SCORING_PARTIAL)
+    choices = FieldList(FormField(ChoiceRowForm), min_entries=CHOICE_ROWS)
+    tf_answer = RadioField(_l("Pernyataan ini"), choices=[("true", _l("Benar")), ("false", _l("Salah"))], validators=[Optional()])
+    tf_feedback_true = StringField(_l("Umpan balik bila peserta menjawab Benar (opsional)"), filters=[_strip])
+    tf_feedback_false = StringField(_l("Umpan balik bila peserta menjawab Salah (opsional)"), filters=[_strip])
+    accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"))
+    submit = SubmitField(_l("Simpan soal"))
+
+    def validate_key(self, field):
+        _check_slug(field)
+
+    def filled_choices(self) -> list[ChoiceData]:
+        """The choice rows that have text, in order."""
+        return [
+            ChoiceData(text=row.form.text.data, correct=bool(row.form.correct.data), feedback=row.form.feedback.data or "",
+                       key=(row.form.key.data or "").strip())
+            for row in self.choices if row.form.text.data
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the rules of the chosen question type."""
+        valid = super().validate(extra_validators)
+        return self._validate_type() and valid
+
+    def _validate_type(self) -> bool:
+        """Apply the type's rule; choice-row problems go to choice_errors, shown above the rows."""
+        self.choice_errors: list[str] = []
+        checks = {"single": self._check_single, "multiple": self._check_multiple,
+                  "truefalse": self._check_truefalse, "short": self._check_short}
+        problem = checks[self.type.data]() if self.type.data in checks else None
+        if problem is None:
+            return True
+        target, message = problem
+        if target is self.choices:
+            self.choice_errors.append(message)
+        else:
+            target.errors = [*target.errors, message]
+        return False
+
+    def _feedback_without_text(self):
+        for row in self.choices:
+            if not row.form.text.data and (row.form.feedback.data or row.form.correct.data):
+                return self.choices, _l("Ada baris pilihan yang diberi tanda benar atau umpan balik tetapi teksnya kosong.")
+        return None
+
+    def _check_single(self):
+        filled = self.filled_choices()
+        if len(filled) < 2:
+            return self.choices, _l("Soal pilihan ganda minimal punya dua pilihan.")
+        if sum(choice.correct for choice in filled) != 1:
+            return self.choices, _l("Soal pilihan ganda satu jawaban harus punya tepat satu pilihan benar.")
+        return self._feedback_without_text()
+
+    def _check_multiple(self):
+        filled = self.filled_choices()
+        if len(filled) < 2:
+            return self.choices, _l("Soal pilihan ganda minimal punya dua pilihan.")
+        if not any(choice.correct for choice in filled):
+            return self.choices, _l("Soal banyak jawaban minimal punya satu pilihan benar.")
+        return self._feedback_without_text()
+
+    def _check_truefalse(self):
+        if self.tf_answer.data not in ("true", "false"):
+            return self.tf_answer, _l("Pilih apakah pernyataan ini Benar atau Salah.")
+        if self.filled_choices():
+            return self.choices, _l("Soal Benar/Salah tidak memakai baris pilihan; kosongkan baris pilihan.")
+        return None
+
+    def _check_short(self):
+        if not split_lines(self.accepted.data):
+            return self.accepted, _l("Tulis minimal satu jawaban yang diterima.")
+        if self.filled_choices():
+            return self.choices, _l("Soal jawaban singkat tidak memakai baris pilihan; kosongkan baris pilihan.")
+        return None
+
+    def question_data(self) -> QuestionData:
+        """The validated form as the data a service writes."""
+        kind = self.type.data
+        if kind == "truefalse":
+            choices = truefalse_choices(self.tf_answer.data == "true", self.tf_feedback_true.data or "",
+                                        self.tf_feedback_false.data or "")
+        else:
+            choices = self.filled_choices() if kind in ("single", "multiple") else []
+        return QuestionData(
+            type=kind, text=self.text.data, explanation=self.explanation.data, key=self.key.data or "",
+            scoring=self.scoring.data if kind == "multiple" else SCORING_PARTIAL, points=float(self.points.data),
+            accepted=split_lines(self.accepted.data) if kind == "short" else [], choices=choices,
+        )
+
+    def fill_from(self, question) -> None:
+        """Fill the form (on GET) from a stored question, with empty rows to add choices."""
+        self.type.data, self.text.data, self.explanation.data = question.type, question.text, question.explanation
+        self.key.data, self.points.data, self.scoring.data = question.key, question.points, question.scoring
+        self.accepted.data = join_lines(question.accepted)
+        by_key = {choice.key: choice for choice in question.choices}
+        if question.type == "truefalse":
+            self.tf_answer.data = "true" if by_key.get("true") is not None and by_key["true"].correct else "false"
+            self.tf_feedback_true.data = by_key["true"].feedback if "true" in by_key else ""
+            self.tf_feedback_false.data = by_key["false"].feedback if "false" in by_key else ""
+            return
+        rows = max(CHOICE_ROWS, len(question.choices) + 2)
+        while len(self.choices) < rows:
+            self.choices.append_entry()
+        for row, choice in zip(self.choices, question.choices):
+            row.form.key.data, row.form.text.data = choice.key, choice.text
+            row.form.correct.data, row.form.feedback.data = choice.correct, choice.feedback
+
+
+class ImportForm(FlaskForm):
+    """Questions to import: a .txt file or pasted text, and its format."""
+
+    format = RadioField(_l("Format"), choices=list(IMPORT_FORMATS.items()), default="gift")
+    file = FileField(_l("Berkas .txt"), validators=[FileAllowed(["txt", "gift"], _l("Unggah berkas teks berakhiran .txt."))])
+    text = TextAreaField(_l("Atau tempel teks soal di sini"))
+    submit = SubmitField(_l("Periksa"))
+
+
+class ImportConfirmForm(FlaskForm):
+    """The checked text, carried back in hidden fields and parsed again before writing."""
+
+    format = HiddenField(validators=[DataRequired()])
+    text = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Simpan soal"))
+
+
+class ButtonForm(FlaskForm):
+    """A bare form whose only job is to carry the CSRF token of a POST button."""

@@ -1,0 +1,188 @@
+"""Revisions of courses, modules, lessons and quizzes: snapshots, summaries, history and diffs."""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.catalog.models import Course, Lesson, Module, Revision
+from app.extensions import db
+from app.quizzes.models import Question, Quiz
+
+COURSE, MODULE, LESSON, QUIZ = "course", "module", "lesson", "quiz"
+ENTITY_TYPES = (COURSE, MODULE, LESSON, QUIZ)
+SUMMARY_MAX = 300
+
+
+def by_position(items: list) -> list:
+    """Items sorted by position."""
+    # Collections are ordered when loaded, not after positions change in this session.
+    return sorted(items, key=lambda item: (item.position, item.id or 0))
+
+
+def _question_snapshot(question: Question) -> dict[str, Any]:
+    return {
+        "key": question.key, "type": question.type, "text": question.text, "explanation": question.explanation,
+        "scoring": question.scoring, "points": question.points, "accepted": list(question.accepted or []),
+        "choices": [{"key": choice.key, "text": choice.text, "correct": choice.correct, "feedback": choice.feedback}
+                    for choice in by_position(question.choices)],
+    }
+
+
+def snapshot(entity_type: str, entity) -> dict[str, Any]:
+    """The full state of an entity as plain JSON data."""
+    if entity_type == COURSE:
+        return {"slug": entity.slug, "title": entity.title, "summary": entity.summary, "audience": entity.audience,
+                "hours": entity.hours, "sequential": entity.sequential, "sources": list(entity.sources or []),
+                "status": entity.status, "owners": sorted(owner.email for owner in entity.owners),
+                "modules": [module.slug for module in by_position(entity.modules)]}
+    if entity_type == MODULE:
+        return {"slug": entity.slug, "title": entity.title, "status": entity.status,
+                "lessons": [lesson.slug for lesson in by_position(entity.lessons)]}
+    if entity_type == LESSON:
+        return {"slug": entity.slug, "title": entity.title, "minutes": entity.minutes,
+                "objectives": list(entity.objectives or []), "sources": list(entity.sources or []),
+                "body_md": entity.body_md, "status": entity.status}
+    return {"title": entity.title, "pass_mark": entity.pass_mark, "max_attempts": entity.max_attempts,
+            "questions": [_question_snapshot(question) for question in by_position(entity.questions)]}
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "slug": _("slug"), "title": _("judul"), "summary": _("ringkasan"), "audience": _("sasaran peserta"),
+        "hours": _("jam pelajaran"), "sequential": _("urutan modul wajib"), "sources": _("sumber"),
+        "status": _("status"), "owners": _("pemilik"), "modules": _("daftar modul"), "lessons": _("daftar pelajaran"),
+        "minutes": _("durasi"), "objectives": _("tujuan"), "body_md": _("isi"), "pass_mark": _("nilai lulus"),
+        "max_attempts": _("batas percobaan"),
+    }
+
+
+def _question_changes(before: list[dict], after: list[dict]) -> list[str]:
+    old = {question["key"]: question for question in before}
+    new = {question["key"]: question for question in after}
+    parts = []
+    added = [key for key in new if key not in old]
+    removed = [key for key in old if key not in new]
+    changed = [key for key in new if key in old and old[key] != new[key]]
+    if added:
+        parts.append(_("soal baru: %(keys)s", keys=", ".join(added)))
+    if removed:
+        parts.append(_("soal dihapus: %(keys)s", keys=", ".join(removed)))
+    if changed:
+        parts.append(_("soal diubah: %(keys)s", keys=", ".join(changed)))
+    if [key for key in old if key in new] != [key for key in new if key in old]:
+        parts.append(_("urutan soal"))
+    return parts
+
+
+def change_summary(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed between two snapshots, in words: 'judul, isi'; empty when nothing did."""
+    labels = _field_labels()
+    parts = [labels.get(name, name) for name in after if name != "questions" and before.get(name) != after.get(name)]
+    if "questions" in after:
+        parts += _question_changes(before.get("questions", []), after["questions"])
+    return _shorten(", ".join(parts))
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
+
+
+def _has_revisions(entity_type: str, entity_id: int) -> bool:
+    query = select(Revision.id).where(Revision.entity_type == entity_type, Revision.entity_id == entity_id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def record(entity_type: str, entity, author: Optional[User], before: Optional[dict] = None,
+           summary: Optional[str] = None) -> Optional[Revision]:
+    """Keep the entity's state after a change; None when nothing changed.
+
+    `before` is the state before the change (None for a new entity). Content loaded from the
+    course files has no history yet, so its state before the first browser edit is kept too:
+    that is what a trainer will want to go back to.
+    """
+    db.session.flush()
+    after = snapshot(entity_type, entity)
+    if before is not None:
+        if before == after:
+            return None
+        if not _has_revisions(entity_type, entity.id):
+            db.session.add(Revision(entity_type=entity_type, entity_id=entity.id, author_id=None,
+                                    summary=_("keadaan sebelum diubah di peramban"), snapshot=before))
+    text = summary or (change_summary(before, after) if before is not None else _("dibuat"))
+    revision = Revision(entity_type=entity_type, entity_id=entity.id, author_id=author.id if author else None,
+                        summary=_shorten(text), snapshot=after)
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def history(entity_type: str, entity_id: int) -> list[Revision]:
+    """Every revision of an entity, newest first, with their authors loaded."""
+    query = (select(Revision).where(Revision.entity_type == entity_type, Revision.entity_id == entity_id)
+             .options(selectinload(Revision.author)).order_by(Revision.id.desc()))
+    return list(db.session.scalars(query))
+
+
+def number_of(revision: Revision) -> int:
+    """The revision's number within its entity's history: #1 is the oldest."""
+    query = select(func.count(Revision.id)).where(
+        Revision.entity_type == revision.entity_type, Revision.entity_id == revision.entity_id,
+        Revision.id <= revision.id)
+    return db.session.scalar(query) or 0
+
+
+def load_entity(entity_type: str, entity_id: int):
+    """The course, module, lesson or quiz a revision belongs to, or None if it was deleted."""
+    model = {COURSE: Course, MODULE: Module, LESSON: Lesson, QUIZ: Quiz}[entity_type]
+    return db.session.get(model, entity_id)
+
+
+def _block(label: str, text: str) -> list[str]:
+    return [f"{label}:"] + [f"  {line}" for line in (text or "").splitlines()]
+
+
+def _list_block(label: str, items: list) -> list[str]:
+    return [f"{label}:"] + [f"  - {item}" for item in items or []]
+
+
+def _question_lines(number: int, question: dict) -> list[str]:
+    lines = [_("Soal %(n)d (%(key)s, %(type)s, bobot %(points)s)", n=number, key=question["key"],
+               type=question["type"], points=question.get("points", 1))]
+    lines += [f"  {line}" for line in _block(_("Teks"), question["text"])]
+    lines += [f"  {line}" for line in _block(_("Penjelasan"), question.get("explanation", ""))]
+    if question["type"] == "multiple":
+        lines.append(f"  {_('Penilaian')}: {question.get('scoring', '')}")
+    for choice in question.get("choices", []):
+        mark = _("[benar]") if choice["correct"] else _("[salah]")
+        feedback = f" — {_('umpan balik')}: {choice['feedback']}" if choice.get("feedback") else ""
+        lines.append(f"  {mark} {choice['text']}{feedback}")
+    lines += [f"  {line}" for line in _list_block(_("Jawaban diterima"), question.get("accepted", []))] if question.get("accepted") else []
+    return lines
+
+
+def as_lines(entity_type: str, data: dict[str, Any]) -> list[str]:
+    """A snapshot as readable text lines, for showing and comparing revisions."""
+    labels = _field_labels()
+    lines: list[str] = []
+    for name, value in data.items():
+        if name == "questions":
+            for number, question in enumerate(value, start=1):
+                lines += _question_lines(number, question)
+        elif name == "body_md" or name in ("summary", "audience"):
+            lines += _block(labels.get(name, name).capitalize(), value)
+        elif isinstance(value, list):
+            lines += _list_block(labels.get(name, name).capitalize(), value)
+        else:
+            lines.append(f"{labels.get(name, name).capitalize()}: {'—' if value is None else value}")
+    return lines
+
+
+def diff_lines(entity_type: str, old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> list[str]:
+    """A unified line diff between two snapshots, as plain text lines (escaped by the template)."""
+    return list(difflib.unified_diff(as_lines(entity_type, old), as_lines(entity_type, new),
+                                     fromfile=old_label, tofile=new_label, lineterm="", n=2))

@@ -1,0 +1,513 @@
+"""Queries and writes of the trainer's editing screens; views commit, these only flush."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import null, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import Role, User
+from app.accounts.services import user_by_email
+from app.authoring import revisions
+from app.authoring.qformats import parse_aiken, parse_gift, slugify
+from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
+from app.extensions import db
+from app.quizzes.grading import SCORING_PARTIAL
+from app.quizzes.models import Choice, Question, Quiz
+
+PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
+
+
+class AuthoringError(ValueError):
+    """A change that cannot be made as asked; the message is for the trainer, `field` names the form field."""
+
+    def __init__(self, message: str, field: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class CourseData:
+    """A course's editable fields, already validated by a form."""
+
+    title: str
+    slug: str
+    summary: str
+    audience: str
+    hours: int
+    sequential: bool
+    sources: list[str]
+
+
+@dataclass
+class ModuleData:
+    """A module's editable fields."""
+
+    title: str
+    slug: str
+
+
+@dataclass
+class LessonData:
+    """A lesson's editable fields."""
+
+    title: str
+    slug: str
+    minutes: int
+    objectives: list[str]
+    sources: list[str]
+    body_md: str
+
+
+@dataclass
+class QuizData:
+    """A quiz's settings."""
+
+    title: str
+    pass_mark: int
+    max_attempts: Optional[int]
+
+
+@dataclass
+class ChoiceData:
+    """A choice of a question; an empty key means a new choice."""
+
+    text: str
+    correct: bool = False
+    feedback: str = ""
+    key: str = ""
+
+
+@dataclass
+class QuestionData:
+    """A question of any type; true/false questions carry their two choices 'true' and 'false'."""
+
+    type: str
+    text: str
+    explanation: str = ""
+    key: str = ""
+    scoring: str = SCORING_PARTIAL
+    points: float = 1.0
+    accepted: list[str] = field(default_factory=list)
+    choices: list[ChoiceData] = field(default_factory=list)
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> QuestionData:
+        """Rebuild a question from a revision snapshot."""
+        choices = [ChoiceData(text=c["text"], correct=bool(c["correct"]), feedback=c.get("feedback", ""), key=c["key"])
+                   for c in data.get("choices", [])]
+        return cls(type=data["type"], text=data["text"], explanation=data.get("explanation", ""), key=data["key"],
+                   scoring=data.get("scoring", SCORING_PARTIAL), points=float(data.get("points", 1)),
+                   accepted=list(data.get("accepted", [])), choices=choices)
+
+
+def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceData]:
+    """The two choices of a true/false question, keyed 'true' and 'false' as the grader expects."""
+    return [ChoiceData(text=_("Benar"), correct=answer, feedback=feedback_true, key="true"),
+            ChoiceData(text=_("Salah"), correct=not answer, feedback=feedback_false, key="false")]
+
+
+def question_from_spec(spec: dict[str, Any]) -> QuestionData:
+    """A parsed GIFT/Aiken question (quiz.yaml shape) as QuestionData."""
+    kind = spec["type"]
+    if kind == "truefalse":
+        choices = truefalse_choices(bool(spec["answer"]), spec.get("feedback_true", ""), spec.get("feedback_false", ""))
+    else:
+        choices = [ChoiceData(text=c["text"], correct=bool(c.get("correct")), feedback=c.get("feedback", ""))
+                   for c in spec.get("choices", [])]
+    return QuestionData(type=kind, text=spec["text"], explanation=spec.get("explanation", ""), key=spec["id"],
+                        scoring=spec.get("scoring", SCORING_PARTIAL), points=float(spec.get("points", 1)),
+                        accepted=list(spec.get("accepted", [])), choices=choices)
+
+
+# Queries -------------------------------------------------------------------------------------
+
+def editable_courses(user: User) -> list[Course]:
+    """The courses this user may edit: all for admins, owned or co-owned ones for trainers."""
+    query = select(Course).options(selectinload(Course.modules), selectinload(Course.owners)).order_by(Course.title, Course.id)
+    if user.role != Role.ADMIN:
+        query = query.join(CourseOwner, CourseOwner.course_id == Course.id).where(CourseOwner.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def course_outline(course_id: int) -> Optional[Course]:
+    """A course with its owners, modules, lessons and quizzes (with question counts) loaded."""
+    query = select(Course).where(Course.id == course_id).options(
+        selectinload(Course.owners),
+        selectinload(Course.modules).selectinload(Module.lessons),
+        selectinload(Course.modules).selectinload(Module.quiz).selectinload(Quiz.questions),
+    )
+    return db.session.scalar(query)
+
+
+def load_module(module_id: int) -> Optional[Module]:
+    """A module with its course and the course's owners."""
+    query = select(Module).where(Module.id == module_id).options(
+        joinedload(Module.course).selectinload(Course.owners), selectinload(Module.lessons), selectinload(Module.quiz))
+    return db.session.scalar(query)
+
+
+def load_lesson(lesson_id: int) -> Optional[Lesson]:
+    """A lesson with its module, course and owners."""
+    query = select(Lesson).where(Lesson.id == lesson_id).options(
+        joinedload(Lesson.module).joinedload(Module.course).selectinload(Course.owners))
+    return db.session.scalar(query)
+
+
+def load_quiz(quiz_id: int) -> Optional[Quiz]:
+    """A quiz with its questions and choices, module, course and owners."""
+    query = select(Quiz).where(Quiz.id == quiz_id).options(
+        selectinload(Quiz.questions).selectinload(Question.choices),
+        joinedload(Quiz.module).joinedload(Module.course).selectinload(Course.owners))
+    return db.session.scalar(query)
+
+
+def load_question(question_id: int) -> Optional[Question]:
+    """A question with its choices and its quiz's questions, module, course and owners."""
+    query = select(Question).where(Question.id == question_id).options(
+        selectinload(Question.choices),
+        joinedload(Question.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
+        joinedload(Question.quiz).joinedload(Quiz.module).joinedload(Module.course).selectinload(Course.owners))
+    return db.session.scalar(query)
+
+
+def course_of(entity_type: str, entity) -> Course:
+    """The course a course, module, lesson, quiz or question belongs to (for the owner check)."""
+    if entity_type == revisions.COURSE:
+        return entity
+    if entity_type == revisions.MODULE:
+        return entity.course
+    if entity_type == "question":
+        return entity.quiz.module.course
+    return entity.module.course
+
+
+def load_revision(revision_id: int) -> Optional[Revision]:
+    """A revision with its author."""
+    return db.session.scalar(select(Revision).where(Revision.id == revision_id).options(selectinload(Revision.author)))
+
+
+# Slugs ---------------------------------------------------------------------------------------
+
+def _slug_for(data_slug: str, title: str) -> str:
+    slug = data_slug or slugify(title)
+    if not slug:
+        raise AuthoringError(_("Slug tidak dapat dibuat dari judul; isi slug sendiri."), "slug")
+    return slug
+
+
+def _check_course_slug(slug: str, course: Optional[Course]) -> None:
+    clash = db.session.scalar(select(Course.id).where(Course.slug == slug))
+    if clash is not None and (course is None or clash != course.id):
+        raise AuthoringError(_("Slug %(slug)s sudah dipakai kursus lain.", slug=slug), "slug")
+
+
+def _check_sibling_slug(slug: str, siblings: Sequence, item=None, what: str = "") -> None:
+    if any(other.slug == slug and other is not item for other in siblings):
+        raise AuthoringError(_("Slug %(slug)s sudah dipakai %(what)s lain di tempat yang sama.", slug=slug, what=what), "slug")
+
+
+# Courses -------------------------------------------------------------------------------------
+
+def _apply_course(course: Course, data: CourseData) -> None:
+    course.slug, course.title, course.summary, course.audience = data.slug, data.title, data.summary, data.audience
+    course.hours, course.sequential, course.sources = data.hours, data.sequential, list(data.sources)
+
+
+def create_course(data: CourseData, author: User) -> Course:
+    """Create a draft course; a trainer who creates it becomes its owner."""
+    data.slug = _slug_for(data.slug, data.title)
+    _check_course_slug(data.slug, None)
+    course = Course(status=Status.DRAFT)
+    _apply_course(course, data)
+    if author.role == Role.TRAINER:
+        course.owners = [author]
+    db.session.add(course)
+    revisions.record(revisions.COURSE, course, author)
+    return course
+
+
+def update_course(course: Course, data: CourseData, author: User) -> Optional[Revision]:
+    """Change a course's details in place; the revision says what changed (None: nothing did)."""
+    data.slug = _slug_for(data.slug, data.title)
+    _check_course_slug(data.slug, course)
+    before = revisions.snapshot(revisions.COURSE, course)
+    _apply_course(course, data)
+    return revisions.record(revisions.COURSE, course, author, before)
+
+
+def add_owner(course: Course, email: str, author: User) -> User:
+    """Make another trainer (found by email) a co-owner of the course."""
+    user = user_by_email(email)
+    if user is None:
+        raise AuthoringError(_("Tidak ada akun dengan email %(email)s.", email=email), "email")
+    if user.role != Role.TRAINER or not user.active:
+        raise AuthoringError(_("Hanya akun pelatih yang aktif yang dapat menjadi pemilik kursus."), "email")
+    if any(owner.id == user.id for owner in course.owners):
+        raise AuthoringError(_("%(name)s sudah menjadi pemilik kursus ini.", name=user.full_name), "email")
+    before = revisions.snapshot(revisions.COURSE, course)
+    course.owners.append(user)
+    revisions.record(revisions.COURSE, course, author, before)
+    return user
+
+
+# Modules and lessons -------------------------------------------------------------------------
+
+def create_module(course: Course, data: ModuleData, author: User) -> Module:
+    """Add a draft module at the end of the course."""
+    slug = _slug_for(data.slug, data.title)
+    _check_sibling_slug(slug, course.modules, what=_("modul"))
+    module = Module(slug=slug, title=data.title, position=len(course.modules), status=Status.DRAFT)
+    course.modules.append(module)
+    revisions.record(revisions.MODULE, module, author)
+    return module
+
+
+def update_module(module: Module, data: ModuleData, author: User) -> Optional[Revision]:
+    """Change a module's title or slug."""
+    slug = _slug_for(data.slug, data.title)
+    _check_sibling_slug(slug, module.course.modules, module, _("modul"))
+    before = revisions.snapshot(revisions.MODULE, module)
+    module.slug, module.title = slug, data.title
+    return revisions.record(revisions.MODULE, module, author, before)
+
+
+def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
+    lesson.title, lesson.minutes, lesson.body_md = data.title, data.minutes, data.body_md
+    lesson.objectives, lesson.sources = list(data.objectives), list(data.sources)
+
+
+def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
+    """Add a draft lesson at the end of the module."""
+    slug = _slug_for(data.slug, data.title)
+    _check_sibling_slug(slug, module.lessons, what=_("pelajaran"))
+    lesson = Lesson(slug=slug, position=len(module.lessons), status=Status.DRAFT)
+    _apply_lesson(lesson, data)
+    module.lessons.append(lesson)
+    revisions.record(revisions.LESSON, lesson, author)
+    return lesson
+
+
+def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Revision]:
+    """Change a lesson in place, so trainees who completed it keep their progress."""
+    slug = _slug_for(data.slug, data.title)
+    _check_sibling_slug(slug, lesson.module.lessons, lesson, _("pelajaran"))
+    before = revisions.snapshot(revisions.LESSON, lesson)
+    lesson.slug = slug
+    _apply_lesson(lesson, data)
+    return revisions.record(revisions.LESSON, lesson, author, before)
+
+
+# Quizzes and questions -----------------------------------------------------------------------
+
+def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
+    """Give a module its quiz."""
+    if module.quiz is not None:
+        raise AuthoringError(_("Modul ini sudah punya kuis."))
+    # On INSERT the ORM treats None as "use the column default" (3 attempts); null() means no limit.
+    quiz = Quiz(title=data.title, pass_mark=data.pass_mark,
+                max_attempts=null() if data.max_attempts is None else data.max_attempts)
+    module.quiz = quiz
+    revisions.record(revisions.QUIZ, quiz, author)
+    return quiz
+
+
+def update_quiz(quiz: Quiz, data: QuizData, author: User) -> Optional[Revision]:
+    """Change a quiz's title, pass mark and attempt limit."""
+    before = revisions.snapshot(revisions.QUIZ, quiz)
+    quiz.title, quiz.pass_mark, quiz.max_attempts = data.title, data.pass_mark, data.max_attempts
+    return revisions.record(revisions.QUIZ, quiz, author, before)
+
+
+def _unique_key(wanted: str, text: str, taken: set[str]) -> str:
+    if wanted:
+        if wanted in taken:
+            raise AuthoringError(_("Kunci soal %(key)s sudah dipakai soal lain di kuis ini.", key=wanted), "key")
+        return wanted
+    base = slugify(text) or "soal"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _fresh_choice_key(used: set[str]) -> str:
+    numbers = [int(key) for key in used if key.isdigit()]
+    key = str(max(numbers) + 1 if numbers else 0)
+    used.add(key)
+    return key
+
+
+def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
+    """Update choices in place by key, add new ones and drop the rest; ids (and answers) stay attached."""
+    existing = {choice.key: choice for choice in question.choices}
+    used = set(existing) | {data.key for data in choices if data.key}
+    kept: list[Choice] = []
+    for position, data in enumerate(choices):
+        choice = existing.pop(data.key, None) if data.key else None
+        if choice is None:
+            key = data.key if data.key and data.key not in {c.key for c in kept} else _fresh_choice_key(used)
+            choice = Choice(key=key)
+        choice.position, choice.text, choice.correct, choice.feedback = position, data.text, data.correct, data.feedback
+        kept.append(choice)
+    question.choices = kept
+
+
+def _apply_question(question: Question, data: QuestionData) -> None:
+    question.type, question.text, question.explanation = data.type, data.text, data.explanation
+    question.scoring, question.points, question.accepted = data.scoring, data.points, list(data.accepted)
+    _sync_choices(question, data.choices)
+
+
+def create_question(quiz: Quiz, data: QuestionData, author: User) -> Question:
+    """Add a question at the end of the quiz."""
+    before = revisions.snapshot(revisions.QUIZ, quiz)
+    key = _unique_key(data.key, data.text, {question.key for question in quiz.questions})
+    question = Question(key=key, position=len(quiz.questions))
+    _apply_question(question, data)
+    quiz.questions.append(question)
+    revisions.record(revisions.QUIZ, quiz, author, before)
+    return question
+
+
+def update_question(question: Question, data: QuestionData, author: User) -> Optional[Revision]:
+    """Change a question in place, keeping the ids of choices whose keys stay."""
+    quiz = question.quiz
+    before = revisions.snapshot(revisions.QUIZ, quiz)
+    question.key = _unique_key(data.key or question.key, data.text,
+                               {other.key for other in quiz.questions if other is not question})
+    _apply_question(question, data)
+    return revisions.record(revisions.QUIZ, quiz, author, before)
+
+
+def delete_question(question: Question, author: User) -> None:
+    """Remove a question (its answers go with it) and close the gap in positions."""
+    quiz = question.quiz
+    before = revisions.snapshot(revisions.QUIZ, quiz)
+    quiz.questions = [other for other in revisions.by_position(quiz.questions) if other is not question]
+    _renumber(quiz.questions)
+    revisions.record(revisions.QUIZ, quiz, author, before)
+
+
+def decode_upload(raw: bytes) -> str:
+    """The text of an uploaded question file; AuthoringError for binary or non-UTF-8 content."""
+    if b"\x00" in raw[:8192]:
+        raise AuthoringError(_("Berkas ini bukan berkas teks. Simpan soal sebagai teks biasa (.txt) lalu unggah lagi."), "file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError(_("Berkas tidak tersimpan dalam UTF-8. Di Notepad pilih Simpan Sebagai, Encoding: UTF-8, "
+                               "lalu unggah lagi."), "file") from None
+    if not text.strip():
+        raise AuthoringError(_("Berkas kosong."), "file")
+    return text
+
+
+def parse_questions(fmt: str, text: str, quiz: Quiz):
+    """Parse GIFT or Aiken text for this quiz (ids avoid its existing keys); writes nothing."""
+    return PARSERS[fmt](text, taken_ids={question.key for question in quiz.questions})
+
+
+def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt: str) -> int:
+    """Append parsed questions to the quiz in one revision; returns how many were added."""
+    before = revisions.snapshot(revisions.QUIZ, quiz)
+    taken = {question.key for question in quiz.questions}
+    for spec in specs:
+        data = question_from_spec(spec)
+        question = Question(key=_unique_key("", data.key, taken), position=len(quiz.questions))
+        taken.add(question.key)
+        _apply_question(question, data)
+        quiz.questions.append(question)
+    revisions.record(revisions.QUIZ, quiz, author, before,
+                     summary=_("impor %(n)d soal (%(fmt)s)", n=len(specs), fmt=fmt.upper()))
+    return len(specs)
+
+
+# Order and publication -----------------------------------------------------------------------
+
+def _renumber(items: Sequence) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def move(entity_type: str, item, direction: int, author: User) -> bool:
+    """Swap a module, lesson or question with its neighbour (-1 up, +1 down); False at either end."""
+    parent_type, parent, siblings, summary = {
+        revisions.MODULE: lambda: (revisions.COURSE, item.course, item.course.modules, _("urutan modul")),
+        revisions.LESSON: lambda: (revisions.MODULE, item.module, item.module.lessons, _("urutan pelajaran")),
+        "question": lambda: (revisions.QUIZ, item.quiz, item.quiz.questions, _("urutan soal")),
+    }[entity_type]()
+    ordered = revisions.by_position(siblings)
+    index, target = ordered.index(item), ordered.index(item) + direction
+    if not 0 <= target < len(ordered):
+        return False
+    before = revisions.snapshot(parent_type, parent)
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    _renumber(ordered)
+    revisions.record(parent_type, parent, author, before, summary=summary)
+    return True
+
+
+def set_status(entity_type: str, entity, status: str, author: User) -> Optional[Revision]:
+    """Publish a course, module or lesson, or make it a draft again (trainees see only published)."""
+    if status not in Status.ALL:
+        raise AuthoringError(_("Status tidak dikenal."))
+    before = revisions.snapshot(entity_type, entity)
+    entity.status = status
+    return revisions.record(entity_type, entity, author, before)
+
+
+def publish_everything(course: Course, author: User) -> int:
+    """Publish a course with all its modules and lessons; returns how many items changed."""
+    changed = 0
+    for module in course.modules:
+        for lesson in module.lessons:
+            changed += set_status(revisions.LESSON, lesson, Status.PUBLISHED, author) is not None
+        changed += set_status(revisions.MODULE, module, Status.PUBLISHED, author) is not None
+    changed += set_status(revisions.COURSE, course, Status.PUBLISHED, author) is not None
+    return changed
+
+
+# Restoring -----------------------------------------------------------------------------------
+
+RESTORABLE = (revisions.LESSON, revisions.QUIZ)
+
+
+def _restore_lesson(lesson: Lesson, data: dict[str, Any]) -> None:
+    _check_sibling_slug(data["slug"], lesson.module.lessons, lesson, _("pelajaran"))
+    lesson.slug = data["slug"]
+    _apply_lesson(lesson, LessonData(title=data["title"], slug=data["slug"], minutes=data["minutes"],
+                                     objectives=data["objectives"], sources=data["sources"], body_md=data["body_md"]))
+
+
+def _restore_quiz(quiz: Quiz, data: dict[str, Any]) -> None:
+    """Settings and questions as in the snapshot; questions and choices whose keys match keep their ids."""
+    quiz.title, quiz.pass_mark, quiz.max_attempts = data["title"], data["pass_mark"], data["max_attempts"]
+    existing = {question.key: question for question in quiz.questions}
+    kept = []
+    for position, item in enumerate(data["questions"]):
+        question = existing.pop(item["key"], None) or Question(key=item["key"])
+        question.position = position
+        _apply_question(question, QuestionData.from_snapshot(item))
+        kept.append(question)
+    quiz.questions = kept
+
+
+def restore(revision: Revision, entity, author: User) -> Optional[Revision]:
+    """Bring a lesson or quiz back to a revision's state, recorded as a new revision.
+
+    The publication status is left as it is: restoring text should not publish or hide it.
+    """
+    if revision.entity_type not in RESTORABLE:
+        raise AuthoringError(_("Revisi jenis ini tidak dapat dipulihkan."))
+    number = revisions.number_of(revision)
+    before = revisions.snapshot(revision.entity_type, entity)
+    if revision.entity_type == revisions.LESSON:
+        _restore_lesson(entity, revision.snapshot)
+    else:
+        _restore_quiz(entity, revision.snapshot)
+    return revisions.record(revision.entity_type, entity, author, before,
+                            summary=_("dipulihkan dari revisi #%(n)d", n=number))

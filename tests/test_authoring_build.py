@@ -1,0 +1,85 @@
+"""A trainer builds a course from nothing through the web forms, publishes it, and a trainee can use it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.catalog.models import Course, Lesson, Module, Revision, Status
+from app.extensions import db
+from app.quizzes.models import Question, Quiz
+
+
+def _choices(*rows):
+    """Form data for the fixed choice rows: (text, correct, feedback) per row, the rest left empty."""
+    data = {}
+    for index, (text, correct, feedback) in enumerate(rows):
+        data[f"choices-{index}-text"] = text
+        data[f"choices-{index}-feedback"] = feedback
+        if correct:
+            data[f"choices-{index}-correct"] = "y"
+    return data
+
+
+COURSE_FORM = {"title": "Literasi Digital KIM", "slug": "", "summary": "Kursus singkat literasi digital.",
+               "audience": "Anggota KIM", "hours": "3", "sequential": "y", "sources": "Laporan Workshop KIM 2023\n\n"}
+LESSON_FORM = {"title": "Mengenali Hoaks", "slug": "", "minutes": "12",
+               "objectives": "Mengenali ciri hoaks.\nMemeriksa sumber.", "sources": "Laporan Workshop KIM 2023",
+               "body": "## Ciri hoaks\n\nJudul **provokatif** dan sumber tidak jelas.", "submit": "1"}
+
+
+def build_course(client) -> Course:
+    """Drive every authoring form from an empty database; return the course."""
+    response = client.post("/kelola/kursus/baru", data=COURSE_FORM)
+    assert response.status_code == 302
+    course = db.session.scalar(select(Course))
+    assert course.slug == "literasi-digital-kim" and course.sources == ["Laporan Workshop KIM 2023"]
+    assert client.post(f"/kelola/kursus/{course.id}/modul/baru", data={"title": "Hoaks dan Fakta", "slug": ""}).status_code == 302
+    module = db.session.scalar(select(Module))
+    assert client.post(f"/kelola/modul/{module.id}/pelajaran/baru", data=LESSON_FORM).status_code == 302
+    lesson = db.session.scalar(select(Lesson))
+    assert lesson.objectives == ["Mengenali ciri hoaks.", "Memeriksa sumber."] and lesson.minutes == 12
+    assert client.post(f"/kelola/modul/{module.id}/kuis/baru",
+                       data={"title": "Kuis Hoaks", "pass_mark": "60", "max_attempts": ""}).status_code == 302
+    quiz = db.session.scalar(select(Quiz))
+    assert quiz.max_attempts is None and quiz.pass_mark == 60
+    questions = [
+        {"type": "single", "text": "Ciri hoaks yang paling umum?", "explanation": "Judul provokatif.", "points": "1",
+         **_choices(("Judul provokatif", True, "Tepat."), ("Sumber resmi", False, "Belum tepat."), ("", False, ""))},
+        {"type": "multiple", "scoring": "all_or_nothing", "text": "Langkah memeriksa berita?", "explanation": "Keduanya.",
+         "points": "2", **_choices(("Cek sumber", True, ""), ("Cek tanggal", True, ""), ("Langsung sebar", False, "Jangan."))},
+        {"type": "truefalse", "tf_answer": "false", "tf_feedback_false": "Benar, tidak semua.", "points": "1",
+         "text": "Semua berita viral itu benar.", "explanation": "Viral tidak sama dengan benar."},
+        {"type": "short", "text": "Singkatan KIM?", "explanation": "Kelompok Informasi Masyarakat.", "points": "1",
+         "accepted": "Kelompok Informasi Masyarakat\n\nKelompok Informasi Warga"},
+    ]
+    for data in questions:
+        response = client.post(f"/kelola/kuis/{quiz.id}/soal/baru", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return course
+
+
+def test_trainer_builds_and_publishes_a_course(client, make_user, login_as):
+    trainer = make_user(Role.TRAINER, "64")
+    login_as(trainer)
+    course = build_course(client)
+    assert [owner.id for owner in course.owners] == [trainer.id]
+    quiz = db.session.scalar(select(Quiz))
+    by_type = {question.type: question for question in quiz.questions}
+    assert [question.type for question in quiz.questions] == ["single", "multiple", "truefalse", "short"]
+    assert [(c.text, c.correct, c.feedback) for c in by_type["single"].choices] == [
+        ("Judul provokatif", True, "Tepat."), ("Sumber resmi", False, "Belum tepat.")]
+    assert by_type["multiple"].scoring == "all_or_nothing" and by_type["multiple"].points == 2
+    assert [(c.key, c.correct, c.feedback) for c in by_type["truefalse"].choices] == [
+        ("true", False, ""), ("false", True, "Benar, tidak semua.")]
+    assert by_type["short"].accepted == ["Kelompok Informasi Masyarakat", "Kelompok Informasi Warga"]
+
+    # Everything a trainer makes starts as a draft; one button publishes the lot.
+    module, lesson = course.modules[0], course.modules[0].lessons[0]
+    assert {course.status, module.status, lesson.status} == {Status.DRAFT}
+    page = client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)
+    assert "Mengenali Hoaks" in page and "Kuis Hoaks" in page and "4 soal" in page
+    assert client.post(f"/kelola/kursus/{course.id}/terbitkan-semua").status_code == 302
+    db.session.expire_all()
+    assert {course.status, module.status, lesson.status} == {Status.PUBLISHED}
+    kinds = set(db.session.scalars(select(Revision.entity_type)))
+    assert kinds == {"course", "module", "lesson", "quiz"}
