@@ -1,4 +1,254 @@
-"""Coordinator reports: regency dashboard, rosters, exports and bulk enrolment."""
-from flask import Blueprint
+"""Coordinator reports: regency dashboard, rosters, exports, reminders and bulk enrolment."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from app.accounts import services as accounts
+from app.accounts.access import ensure, role_required
+from app.accounts.models import Role, User
+from app.dates import to_wita
+from app.extensions import db, utcnow
+from app.reports import imports, services
+from app.reports.charts import bar_chart
+from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm,
+                               StalledFilterForm)
+from app.reports.spreadsheets import TableError, iter_csv, iter_file_chunks, read_table
 
 bp = Blueprint("reports", __name__)
+REPORTERS = (Role.COORDINATOR, Role.ADMIN)
+PER_PAGE = 50
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _authorised_regency_arg() -> None:
+    """Refuse a ?wilayah= naming a unit the viewer may not see (403), before any filtering."""
+    code = request.args.get("wilayah", "").strip()
+    regency = services.regency_by_code(code) if code else None
+    if regency is not None:
+        ensure(current_user.can_see_regency(regency.id))
+
+
+def _roster_form() -> RosterFilterForm:
+    _authorised_regency_arg()
+    form = RosterFilterForm(request.args, courses=services.all_courses(),
+                            regencies=services.visible_regencies(current_user))
+    form.validate()
+    return form
+
+
+def _chart(points: list, title: str):
+    return bar_chart([(f"{start.day}/{start.month}", count) for start, count in points], title)
+
+
+def course_url(slug: str) -> str:
+    """The public address of a course page, for reminder messages sent outside the site."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    try:
+        path = url_for("learning.course", slug=slug)
+    except BuildError:
+        path = url_for("main.index")
+    return f"{base}{path}" if base else url_for("main.index", _external=True).rstrip("/") + path
+
+
+def _download_name(extension: str) -> str:
+    return f"peserta-kelaskim-{to_wita(utcnow()):%Y%m%d-%H%M}.{extension}"
+
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+# --------------------------------------------------------------------------- dashboard and drill-down
+
+
+@bp.get("/")
+@role_required(*REPORTERS)
+def dashboard():
+    """Figures per regency and per course, and completions per week; a regency coordinator sees their own."""
+    if not current_user.sees_everyone():
+        return regency(current_user.regency.code)
+    courses = services.all_courses()
+    form = DashboardFilterForm(request.args, courses=courses)
+    form.validate()
+    course = form.course()
+    course_id = course.id if course else None
+    return render_template(
+        "reports/dashboard.html", form=form, course=course, courses=courses, empty=services.Figures(),
+        regencies=services.visible_regencies(current_user),
+        by_regency=services.figures_by(current_user, "regency", course_id=course_id),
+        by_course=services.figures_by(current_user, "course"), total=services.figures_total(current_user, course_id),
+        chart=_chart(services.weekly_completions(current_user, course_id), _("Penyelesaian kursus per minggu")),
+    )
+
+
+@bp.get("/wilayah/<code>")
+@role_required(*REPORTERS)
+def regency(code: str):
+    """One regency: figures per course, completions per week and its trainees."""
+    unit = services.regency_by_code(code) or abort(404)
+    ensure(current_user.can_see_regency(unit.id))
+    courses = services.all_courses()
+    return render_template(
+        "reports/regency.html", unit=unit, courses=courses, empty=services.Figures(),
+        by_course=services.figures_by(current_user, "course", regency_id=unit.id),
+        total=services.figures_total(current_user, regency_id=unit.id),
+        chart=_chart(services.weekly_completions(current_user, regency_id=unit.id), _("Penyelesaian kursus per minggu")),
+        page=services.regency_trainees(unit.id, request.args.get("page", 1, type=int), PER_PAGE),
+    )
+
+
+@bp.get("/peserta/<int:user_id>")
+@role_required(*REPORTERS)
+def person(user_id: int):
+    """One trainee: enrolments, lessons done, quiz attempts and certificates."""
+    user = db.session.get(User, user_id) or abort(404)
+    ensure(current_user.can_see_regency(user.regency_id))
+    return render_template("reports/person.html", report=services.person_report(current_user, user),
+                           status_labels=services.STATUS_LABELS)
+
+
+# --------------------------------------------------------------------------- roster and exports
+
+
+@bp.get("/peserta")
+@role_required(*REPORTERS)
+def roster():
+    """One row per trainee per course, filtered, searchable and paginated; the exports match it."""
+    form = _roster_form()
+    page = services.roster_page(current_user, form.to_filter(), request.args.get("page", 1, type=int), PER_PAGE)
+    headers, rows = services.roster_table(page.items)
+    table = [(record.user_id, services.text_cells(cells)) for record, cells in zip(page.items, rows)]
+    return render_template("reports/roster.html", form=form, page=page, headers=headers, table=table)
+
+
+@bp.get("/peserta.csv")
+@role_required(*REPORTERS)
+def roster_csv():
+    """The filtered roster as CSV (UTF-8 with BOM), streamed row batch by row batch."""
+    form = _roster_form()
+    if form.errors:
+        return redirect(url_for("reports.roster", **request.args))
+    filters = form.to_filter()
+    query = services.roster_select(current_user, filters)
+    accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
+                    format="csv", filters=filters.as_dict())
+    db.session.commit()
+    headers, rows = services.roster_table(services.iter_records(query))
+    body = iter_csv(headers, (services.text_cells(cells) for cells in rows))
+    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_download_name("csv")}"'})
+
+
+@bp.get("/peserta.xlsx")
+@role_required(*REPORTERS)
+def roster_xlsx():
+    """The filtered roster as an Excel workbook: a summary sheet and a sheet per regency."""
+    form = _roster_form()
+    if form.errors:
+        return redirect(url_for("reports.roster", **request.args))
+    filters = form.to_filter()
+    handle, path = tempfile.mkstemp(prefix="peserta-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        services.write_roster_xlsx(path, current_user, filters)
+    except Exception:
+        os.unlink(path)
+        raise
+    accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
+                    format="xlsx", filters=filters.as_dict())
+    db.session.commit()
+    return Response(iter_file_chunks(path), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{_download_name("xlsx")}"'})
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@bp.get("/perlu-diingatkan")
+@role_required(*REPORTERS)
+def stalled():
+    """Trainees who have not started or have been idle for N days, with a message ready to send."""
+    _authorised_regency_arg()
+    form = StalledFilterForm(request.args, courses=services.all_courses(), regencies=services.visible_regencies(current_user))
+    form.validate()
+    course, unit = form.course(), form.regency()
+    page = services.stalled_page(
+        current_user, form.days(), request.args.get("page", 1, type=int), PER_PAGE, course_url,
+        regency_id=unit.id if unit else None, course_id=course.id if course else None,
+    )
+    return render_template("reports/stalled.html", form=form, page=page, days=form.days(),
+                           status_labels=services.STATUS_LABELS)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _import_page(form: ImportUploadForm, **context):
+    return render_template("reports/import.html", form=form, columns=imports.COLUMN_HINTS, required=imports.REQUIRED, **context)
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@role_required(*REPORTERS)
+def import_upload():
+    """Upload a CSV or Excel file, check every row and show what importing it would do."""
+    form = ImportUploadForm()
+    if not form.validate_on_submit():
+        return _import_page(form)
+    upload = form.berkas.data
+    data = upload.read()
+    try:
+        table = read_table(data, upload.filename or "")
+    except TableError as error:
+        form.berkas.errors.append(error.message)
+        return _import_page(form)
+    plan = imports.check_table(table, current_user)
+    token = imports.save_upload(_uploads(), current_user.id, data, upload.filename) if plan.ok else ""
+    return render_template("reports/import_preview.html", plan=plan, filename=upload.filename,
+                           confirm=ImportConfirmForm(token=token))
+
+
+@bp.post("/impor/konfirmasi")
+@role_required(*REPORTERS)
+def import_confirm():
+    """Import a checked file: every row is checked again, then all of it is written, or nothing."""
+    form = ImportConfirmForm()
+    kept = imports.load_upload(_uploads(), current_user.id, form.token.data or "") if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("Berkas yang diperiksa tidak ditemukan atau sudah diimpor. Unggah lagi."), "error")
+        return redirect(url_for("reports.import_upload"))
+    data, filename = kept
+    plan = imports.check_table(read_table(data, filename), current_user)
+    if not plan.ok:
+        return render_template("reports/import_preview.html", plan=plan, filename=filename, confirm=ImportConfirmForm(token=""))
+    result = imports.apply_plan(plan, current_user)
+    accounts.record("users_imported", current_user, target=filename[:200], ip=request.remote_addr,
+                    created=result.created, updated=result.updated, enrolled=result.enrolled)
+    db.session.commit()
+    imports.delete_upload(_uploads(), current_user.id, form.token.data)
+    flash(_("Impor selesai: %(c)d akun baru, %(u)d akun diperbarui, %(e)d pendaftaran kursus.",
+            c=result.created, u=result.updated, e=result.enrolled), "success")
+    return redirect(url_for("reports.roster"))
+
+
+@bp.get("/impor/templat.<fmt>")
+@role_required(*REPORTERS)
+def import_template(fmt: str):
+    """The empty import template, as CSV or Excel."""
+    if fmt == "csv":
+        return Response(imports.template_csv(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="templat-impor-peserta.csv"'})
+    if fmt == "xlsx":
+        return Response(imports.template_xlsx(), mimetype=XLSX_MIMETYPE,
+                        headers={"Content-Disposition": 'attachment; filename="templat-impor-peserta.xlsx"'})
+    abort(404)

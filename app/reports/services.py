@@ -1,0 +1,501 @@
+"""Report queries: enrolment status, dashboard figures, the roster and the reminder list."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any, Optional
+from urllib.parse import quote
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import Select, and_, case, false, func, or_, select
+
+from app.accounts.models import Regency, Role, User
+from app.accounts.validators import normalise_nip, normalise_phone
+from app.catalog.models import Course, Lesson, Module, Status
+from app.dates import WITA, to_wita
+from app.extensions import db, utcnow
+from app.progress.models import Certificate, Enrollment, LessonCompletion
+from app.quizzes.models import Attempt, Quiz
+from app.reports.spreadsheets import write_xlsx
+
+# The three states of an enrolment; every report derives them from status_expression().
+NOT_STARTED = "belum_mulai"
+IN_PROGRESS = "berjalan"
+COMPLETED = "selesai"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+STATUS_LABELS = {NOT_STARTED: _l("Belum mulai"), IN_PROGRESS: _l("Berjalan"), COMPLETED: _l("Selesai")}
+
+DEFAULT_STALLED_DAYS = 14
+CHART_WEEKS = 12
+YIELD_PER = 500
+
+# The export columns, in their documented order (docs/reports.md).
+ROSTER_HEADERS = (
+    _l("Kode wilayah"), _l("Kabupaten/kota"), _l("Nama lengkap"), _l("NIP"), _l("Email"), _l("Instansi"),
+    _l("Slug kursus"), _l("Judul kursus"), _l("Pelajaran selesai"), _l("Jumlah pelajaran"),
+    _l("Nilai kuis terbaik (%)"), _l("Status"), _l("Terdaftar (WITA)"), _l("Selesai (WITA)"), _l("Kode sertifikat"),
+)
+SUMMARY_HEADERS = (
+    _l("Kode wilayah"), _l("Kabupaten/kota"), _l("Terdaftar"), _l("Belum mulai"), _l("Berjalan"), _l("Selesai"),
+    _l("Tingkat penyelesaian (%)"), _l("Rata-rata nilai kuis terbaik (%)"),
+)
+
+
+# --------------------------------------------------------------------------- status and scope
+
+
+def _attempt_exists():
+    """Correlated EXISTS: the enrolled user has an attempt at a quiz of the course."""
+    return (
+        select(Attempt.id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Module, Module.id == Quiz.module_id)
+        .where(Attempt.user_id == Enrollment.user_id, Module.course_id == Enrollment.course_id)
+        .exists()
+    )
+
+
+def status_expression():
+    """SQL for an enrolment's status: selesai, berjalan (a lesson or an attempt), else belum_mulai."""
+    return case(
+        (Enrollment.completed_at.is_not(None), COMPLETED),
+        (or_(Enrollment.lessons_completed > 0, _attempt_exists()), IN_PROGRESS),
+        else_=NOT_STARTED,
+    )
+
+
+def _scoped(query: Select, viewer: User) -> Select:
+    """Restrict a query joined with users to the regencies the viewer may see."""
+    if viewer.sees_everyone():
+        return query
+    if viewer.role == Role.COORDINATOR:
+        return query.where(User.regency_id == viewer.regency_id)
+    return query.where(false())
+
+
+def visible_regencies(viewer: User) -> list[Regency]:
+    """The units the viewer may report on, the province first."""
+    query = select(Regency).order_by(Regency.code)
+    if not viewer.sees_everyone():
+        query = query.where(Regency.id == (viewer.regency_id if viewer.role == Role.COORDINATOR else -1))
+    return list(db.session.scalars(query))
+
+
+def all_courses() -> list[Course]:
+    """Every course, by title, for report filters (drafts too: they may have enrolments)."""
+    return list(db.session.scalars(select(Course).order_by(Course.title, Course.id)))
+
+
+def course_by_slug(slug: str) -> Optional[Course]:
+    """Find a course by its slug."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def regency_by_code(code: str) -> Optional[Regency]:
+    """Find a unit by its Kemendagri code."""
+    return db.session.scalar(select(Regency).where(Regency.code == code))
+
+
+def lesson_totals():
+    """Subquery: the number of published lessons in published modules, per course."""
+    return (
+        select(Module.course_id.label("course_id"), func.count(Lesson.id).label("total"))
+        .join(Lesson, Lesson.module_id == Module.id)
+        .where(Module.status == Status.PUBLISHED, Lesson.status == Status.PUBLISHED)
+        .group_by(Module.course_id)
+        .subquery()
+    )
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+@dataclass
+class Page:
+    """One page of rows, with what the pager macro needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(query: Select, page: int, per_page: int) -> Page:
+    """Run a count and one page of a select of columns (two queries, whatever the total)."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+# --------------------------------------------------------------------------- dashboard figures
+
+
+@dataclass
+class Figures:
+    """Enrolment counts of one course, regency or total."""
+
+    enrolled: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    average_score: Optional[float] = None
+
+    @property
+    def completion_rate(self) -> Optional[float]:
+        """Completed as a percentage of enrolled, or None when nobody is enrolled."""
+        return 100.0 * self.completed / self.enrolled if self.enrolled else None
+
+
+def _facts(viewer: User, course_id: int | None = None, regency_id: int | None = None):
+    """Subquery: one row per visible enrolment with its regency, course, status, score, completion."""
+    query = (
+        select(
+            Enrollment.id.label("id"), Enrollment.course_id.label("course_id"), User.regency_id.label("regency_id"),
+            status_expression().label("status"), Enrollment.best_score_percent.label("score"),
+            Enrollment.completed_at.label("completed_at"),
+        )
+        .join(User, User.id == Enrollment.user_id)
+    )
+    if course_id:
+        query = query.where(Enrollment.course_id == course_id)
+    if regency_id:
+        query = query.where(User.regency_id == regency_id)
+    return _scoped(query, viewer).subquery()
+
+
+def _figure_columns(facts) -> tuple:
+    """Aggregate columns: enrolled, the three statuses, average best score."""
+    return (
+        func.count(facts.c.id),
+        func.sum(case((facts.c.status == NOT_STARTED, 1), else_=0)),
+        func.sum(case((facts.c.status == IN_PROGRESS, 1), else_=0)),
+        func.sum(case((facts.c.status == COMPLETED, 1), else_=0)),
+        func.avg(facts.c.score),
+    )
+
+
+def _figures(values: Sequence[Any]) -> Figures:
+    enrolled, not_started, in_progress, completed, average = values
+    return Figures(int(enrolled or 0), int(not_started or 0), int(in_progress or 0), int(completed or 0),
+                   float(average) if average is not None else None)
+
+
+def figures_by(viewer: User, by: str, course_id: int | None = None, regency_id: int | None = None) -> dict[int, Figures]:
+    """Figures grouped by 'regency' or 'course' id, in one aggregate query."""
+    facts = _facts(viewer, course_id, regency_id)
+    key = facts.c.regency_id if by == "regency" else facts.c.course_id
+    rows = db.session.execute(select(key, *_figure_columns(facts)).group_by(key))
+    return {row[0]: _figures(row[1:]) for row in rows}
+
+
+def figures_total(viewer: User, course_id: int | None = None, regency_id: int | None = None) -> Figures:
+    """Figures over every visible enrolment matching the filters."""
+    facts = _facts(viewer, course_id, regency_id)
+    return _figures(db.session.execute(select(*_figure_columns(facts))).one())
+
+
+def week_starts(now: datetime, weeks: int = CHART_WEEKS) -> list[date]:
+    """Mondays (WITA) of the last `weeks` weeks, the current week last."""
+    today = to_wita(now).date()
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def wita_midnight(day: date) -> datetime:
+    """The UTC instant at which a WITA calendar day starts."""
+    return datetime.combine(day, time.min, tzinfo=WITA).astimezone(UTC)
+
+
+def weekly_completions(viewer: User, course_id: int | None = None, regency_id: int | None = None,
+                       now: datetime | None = None) -> list[tuple[date, int]]:
+    """Completions per WITA week over the last twelve weeks, in one aggregate query."""
+    starts = week_starts(now or utcnow())
+    bounds = [wita_midnight(d) for d in starts] + [wita_midnight(starts[-1] + timedelta(weeks=1))]
+    facts = _facts(viewer, course_id, regency_id)
+    columns = [
+        func.sum(case((and_(facts.c.completed_at >= low, facts.c.completed_at < high), 1), else_=0))
+        for low, high in zip(bounds, bounds[1:])
+    ]
+    counts = db.session.execute(select(*columns)).one()
+    return [(start, int(count or 0)) for start, count in zip(starts, counts)]
+
+
+# --------------------------------------------------------------------------- roster
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """What the coordinator asked for on the roster page; exports reuse it unchanged."""
+
+    course_id: Optional[int] = None
+    regency_id: Optional[int] = None
+    status: str = ""
+    completed_from: Optional[date] = None
+    completed_to: Optional[date] = None
+    search: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filters that are set, as JSON-friendly values (for the audit log)."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
+
+    def describe(self) -> str:
+        """A short text of the filters for the audit entry's target."""
+        return (" ".join(f"{k}={v}" for k, v in self.as_dict().items()) or "semua")[:200]
+
+
+def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = None) -> Select:
+    """One row per visible enrolment (user, regency, course, lessons, status, certificate), ordered."""
+    totals = lesson_totals()
+    query = (
+        select(
+            Regency.code.label("regency_code"), Regency.name.label("regency_name"), User.full_name, User.nip,
+            User.email, User.unit, Course.slug, Course.title, Enrollment.lessons_completed,
+            func.coalesce(totals.c.total, 0).label("lessons_total"), Enrollment.best_score_percent,
+            status_expression().label("status"), Enrollment.enrolled_at, Enrollment.completed_at,
+            Certificate.code.label("certificate_code"), User.id.label("user_id"), User.phone,
+            Enrollment.last_activity_at,
+        )
+        .select_from(Enrollment)
+        .join(User, User.id == Enrollment.user_id)
+        .join(Regency, Regency.id == User.regency_id)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(totals, totals.c.course_id == Enrollment.course_id)
+        .outerjoin(Certificate, and_(Certificate.user_id == Enrollment.user_id,
+                                     Certificate.course_id == Enrollment.course_id, Certificate.revoked_at.is_(None)))
+    )
+    if user_id is not None:
+        query = query.where(Enrollment.user_id == user_id)
+    query = _filtered(_scoped(query, viewer), filters)
+    return query.order_by(Regency.code, User.full_name, User.id, Course.slug)
+
+
+def _filtered(query: Select, filters: RosterFilter) -> Select:
+    """Apply the roster filters; completion dates are WITA days turned into UTC bounds."""
+    if filters.course_id:
+        query = query.where(Enrollment.course_id == filters.course_id)
+    if filters.regency_id:
+        query = query.where(User.regency_id == filters.regency_id)
+    if filters.status in STATUSES:
+        query = query.where(status_expression() == filters.status)
+    if filters.completed_from:
+        query = query.where(Enrollment.completed_at >= wita_midnight(filters.completed_from))
+    if filters.completed_to:
+        query = query.where(Enrollment.completed_at < wita_midnight(filters.completed_to + timedelta(days=1)))
+    if filters.search.strip():
+        query = query.where(_search_clause(filters.search))
+    return query
+
+
+def _search_clause(search: str):
+    """Match a name (any case) or a NIP typed with or without spaces and dots."""
+    pattern = f"%{search.strip().lower()}%"
+    clauses = [func.lower(User.full_name).like(pattern)]
+    nip = normalise_nip(search)
+    if nip and nip.isdigit():
+        clauses.append(User.nip.like(f"%{nip}%"))
+    return or_(*clauses)
+
+
+def roster_page(viewer: User, filters: RosterFilter, page: int, per_page: int) -> Page:
+    """A page of the roster: the rows the exports would contain, in the same order."""
+    return paginate_rows(roster_select(viewer, filters), page, per_page)
+
+
+def roster_table(records: Iterable[Any]) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and typed cells of roster records: the one builder behind the page, CSV and XLSX."""
+    return [str(h) for h in ROSTER_HEADERS], (_roster_cells(r) for r in records)
+
+
+def _roster_cells(r: Any) -> list[Any]:
+    score = round(r.best_score_percent, 1) if r.best_score_percent is not None else None
+    return [
+        r.regency_code, r.regency_name, r.full_name, r.nip or "", r.email, r.unit or "", r.slug, r.title,
+        r.lessons_completed, r.lessons_total, score, str(STATUS_LABELS[r.status]),
+        r.enrolled_at, r.completed_at, r.certificate_code or "",
+    ]
+
+
+def text_cells(cells: Sequence[Any]) -> list[str]:
+    """Cells as text, as the page and the CSV show them: times in WITA, scores without '.0'."""
+    return [_text(value) for value in cells]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return to_wita(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def iter_records(query: Select) -> Iterator[Any]:
+    """Run a select lazily, fetching rows in batches so a big export keeps memory flat."""
+    yield from db.session.execute(query.execution_options(yield_per=YIELD_PER))
+
+
+def roster_summary(viewer: User, filters: RosterFilter) -> list[list[Any]]:
+    """Per regency figures of the filtered roster, for the export's summary sheet."""
+    roster = roster_select(viewer, filters).order_by(None).subquery()
+    rows = db.session.execute(
+        select(roster.c.regency_code, roster.c.regency_name, func.count(),
+               *[func.sum(case((roster.c.status == s, 1), else_=0)) for s in STATUSES],
+               func.avg(roster.c.best_score_percent))
+        .group_by(roster.c.regency_code, roster.c.regency_name).order_by(roster.c.regency_code)
+    )
+    summary = []
+    for code, name, enrolled, *counts, average in rows:
+        figures = _figures((enrolled, *counts, average))
+        rate = round(figures.completion_rate, 1) if figures.completion_rate is not None else None
+        score = round(figures.average_score, 1) if figures.average_score is not None else None
+        summary.append([code, name, figures.enrolled, figures.not_started, figures.in_progress, figures.completed, rate, score])
+    return summary
+
+
+def write_roster_xlsx(target: Any, viewer: User, filters: RosterFilter) -> None:
+    """Write the filtered roster as a workbook: a summary sheet, then one sheet per regency."""
+    summary = roster_summary(viewer, filters)
+    headers, rows = roster_table(iter_records(roster_select(viewer, filters)))
+    # Rows come ordered by regency code, so each group is one regency's rows, consumed in turn.
+    sheets = ((name, group) for (_code, name), group in groupby(rows, key=lambda cells: (cells[0], cells[1])))
+    write_xlsx(target, [str(h) for h in SUMMARY_HEADERS], summary, sheets, headers)
+
+
+# --------------------------------------------------------------------------- regency and person pages
+
+
+def regency_trainees(regency_id: int, page: int, per_page: int) -> Page:
+    """The trainees of one unit with how many courses each joined and finished (one aggregate)."""
+    query = (
+        select(
+            User.id, User.full_name, User.nip, User.unit,
+            func.count(Enrollment.id).label("enrolled"),
+            func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0)).label("completed"),
+            func.max(func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)).label("last_seen"),
+        )
+        .outerjoin(Enrollment, Enrollment.user_id == User.id)
+        .where(User.regency_id == regency_id, User.role == Role.TRAINEE)
+        .group_by(User.id, User.full_name, User.nip, User.unit)
+        .order_by(User.full_name, User.id)
+    )
+    return paginate_rows(query, page, per_page)
+
+
+@dataclass
+class PersonReport:
+    """Everything a coordinator sees about one trainee."""
+
+    user: User
+    enrolments: list = field(default_factory=list)
+    lessons: list = field(default_factory=list)
+    attempts: list = field(default_factory=list)
+    certificates: list = field(default_factory=list)
+
+
+def person_report(viewer: User, user: User) -> PersonReport:
+    """A trainee's enrolments, lessons done, attempts and certificates (four queries)."""
+    lessons = db.session.execute(
+        select(Course.title.label("course"), Module.title.label("module"), Lesson.title.label("lesson"),
+               LessonCompletion.completed_at)
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Module, Module.id == Lesson.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .where(LessonCompletion.user_id == user.id)
+        .order_by(Course.title, Module.position, Lesson.position)
+    )
+    attempts = db.session.execute(
+        select(Course.title.label("course"), Module.title.label("module"), Attempt.number, Attempt.status,
+               Attempt.submitted_at, Attempt.percent, Attempt.passed)
+        .join(Quiz, Quiz.id == Attempt.quiz_id).join(Module, Module.id == Quiz.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .where(Attempt.user_id == user.id)
+        .order_by(Course.title, Module.position, Attempt.number)
+    )
+    certificates = db.session.execute(
+        select(Certificate.code, Certificate.issued_at, Certificate.revoked_at, Course.title.label("course"))
+        .join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
+    )
+    enrolments = db.session.execute(roster_select(viewer, RosterFilter(), user_id=user.id))
+    return PersonReport(user, list(enrolments), list(lessons), list(attempts), list(certificates))
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@dataclass
+class Reminder:
+    """A trainee to remind about one course, with the message to send."""
+
+    row: Any
+    message: str
+    whatsapp_url: Optional[str]
+
+
+def stalled_select(viewer: User, days: int, regency_id: int | None = None, course_id: int | None = None,
+                   now: datetime | None = None) -> Select:
+    """Unfinished enrolments whose last activity (or enrolment) is older than `days` days."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
+    query = roster_select(viewer, RosterFilter(course_id=course_id, regency_id=regency_id))
+    return (query.where(Enrollment.completed_at.is_(None), idle_since < cutoff)
+            .order_by(None).order_by(Regency.code, idle_since, User.full_name, User.id, Course.slug))
+
+
+def stalled_page(viewer: User, days: int, page: int, per_page: int, course_url, regency_id: int | None = None,
+                 course_id: int | None = None, now: datetime | None = None) -> Page:
+    """A page of trainees to remind; course_url(slug) gives the link put in each message."""
+    result = paginate_rows(stalled_select(viewer, days, regency_id, course_id, now), page, per_page)
+    result.items = [_reminder(row, course_url(row.slug)) for row in result.items]
+    return result
+
+
+def _reminder(row: Any, url: str) -> Reminder:
+    message = reminder_message(row.full_name, row.title, row.status, row.lessons_completed, row.lessons_total, url)
+    return Reminder(row, message, whatsapp_url(row.phone, message))
+
+
+def reminder_message(name: str, course: str, status: str, done: int, total: int, url: str) -> str:
+    """The Indonesian reminder text: who, which course, what is left, and where to continue."""
+    left = max(total - done, 0)
+    if status == NOT_STARTED:
+        progress = _("Anda belum memulai kursus ini; ada %(total)d pelajaran yang menunggu.", total=total)
+    elif left:
+        progress = _("Tinggal %(left)d dari %(total)d pelajaran lagi.", left=left, total=total)
+    else:
+        progress = _("Semua pelajaran sudah selesai; tinggal menyelesaikan kuisnya.")
+    return _(
+        "Halo %(name)s, ini pengingat dari koordinator Kelas KIM. Anda terdaftar di kursus \"%(course)s\". "
+        "%(progress)s Lanjutkan belajar di %(url)s . Terima kasih.",
+        name=name, course=course, progress=progress, url=url,
+    )
+
+
+def whatsapp_url(phone: str | None, message: str) -> Optional[str]:
+    """A wa.me link that opens WhatsApp with the message typed in, or None without a phone number."""
+    digits = normalise_phone(phone)
+    return f"https://wa.me/{digits}?text={quote(message, safe='')}" if digits else None
