@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import url_for
 
 from app.accounts.models import Role
 from app.catalog.models import Status
@@ -259,3 +260,40 @@ def test_my_courses_query_count_does_not_grow_with_enrolments(client, trainee, c
         client.post(lesson_path(course) + "/selesai")
     assert queries_for_page() == one
     assert client.get("/kursus-saya").get_data(as_text=True).count("<progress") == 5
+
+
+def test_last_lesson_after_passed_quiz_completes_the_course(client, trainee):
+    course = make_course(modules=1, lessons=1)
+    client.post(f"/kursus/{course.slug}/daftar")
+    submit_attempt(trainee, course.modules[0].quiz, percent=100, passed=True)
+    response = client.post(lesson_path(course) + "/selesai")
+    assert response.headers["Location"].endswith("/kursus-saya")
+    page = client.get("/kursus-saya").get_data(as_text=True)
+    assert "Selamat! Anda menyelesaikan kursus" in page and "Unduh sertifikat (PDF)" in page
+    assert enrolment(trainee, course).completed_at is not None
+
+
+# ------------------------------------------------------------------ links to the quiz pages
+
+
+def test_pages_work_without_the_quiz_pages(app, client, trainee, monkeypatch):
+    monkeypatch.delitem(app.view_functions, "quizzes.overview", raising=False)
+    course = make_course(modules=1, lessons=1)
+    client.post(f"/kursus/{course.slug}/daftar")
+    client.post(lesson_path(course) + "/selesai")
+    assert client.get(lesson_path(course)).status_code == 200
+    assert client.get(f"/kursus/{course.slug}").status_code == 200
+    page = client.get("/kursus-saya").get_data(as_text=True)
+    assert f'href="/kursus/{course.slug}#modul-modul-1">Lanjutkan' in page
+
+
+def test_lesson_and_course_pages_link_to_the_quiz(app, client, trainee):
+    if "quizzes.overview" not in app.view_functions:
+        pytest.skip("the quiz pages are not installed")
+    course = make_course(modules=1, lessons=2)
+    with app.test_request_context():
+        quiz_path = url_for("quizzes.overview", quiz_id=course.modules[0].quiz.id)
+    client.post(f"/kursus/{course.slug}/daftar")
+    assert quiz_path not in client.get(lesson_path(course, 0, 0)).get_data(as_text=True)
+    assert f'href="{quiz_path}"' in client.get(lesson_path(course, 0, 1)).get_data(as_text=True)
+    assert f'href="{quiz_path}"' in client.get(f"/kursus/{course.slug}").get_data(as_text=True)

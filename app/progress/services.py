@@ -389,6 +389,7 @@ def my_courses(user: User) -> list[MyCourse]:
         progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
         rows.append(MyCourse(
             enrollment, course, sizes.get(course.id, (0, 0))[1], status_of(enrollment),
-            None if enrollment.completed_at else resume_step(course, progress), issued.get(course.id),
+            resume_step(course, progress) if course.is_published and not enrollment.completed_at else None,
+            issued.get(course.id),
         ))
     return rows

@@ -165,9 +165,9 @@ def complete_lesson(slug: str, module_slug: str, lesson_slug: str):
 
 def _after_completion(course: Course, lesson: Lesson, result: services.CompletionResult):
     """Flash what was completed and redirect to the next step, or to "Kursus saya" at the end."""
-    flash(_("Pelajaran %(title)s ditandai selesai.", title=lesson.title), "success")
+    flash(_("Pelajaran “%(title)s” ditandai selesai.", title=lesson.title), "success")
     for module in result.modules:
-        flash(_("Modul %(title)s selesai.", title=module.title), "success")
+        flash(_("Modul “%(title)s” selesai.", title=module.title), "success")
     if result.certificate is not None:
         flash(_("Selamat! Anda menyelesaikan kursus %(title)s. Sertifikat Anda sudah terbit.", title=course.title), "success")
         return redirect(url_for("learning.my_courses"))
