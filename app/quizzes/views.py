@@ -1,4 +1,153 @@
 """Quiz attempts: start, answer, submit once, results."""
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import BuildError
+
+from app.extensions import db
+from app.progress import services as progress
+from app.quizzes import services
+from app.quizzes.forms import AttemptSubmitForm, StartAttemptForm
+from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
 bp = Blueprint("quizzes", __name__)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"number": _number}
+
+
+def _number(value: float | None) -> str:
+    """A score or percent in the user's locale, with at most one decimal (87,5)."""
+    return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
+
+
+def _url(endpoint: str, **values) -> str | None:
+    """A URL of the learning pages, or None while that page is not installed."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _links(quiz: Quiz, passed: bool) -> dict:
+    """Back to the module on the course page and, once passed, on to the next module."""
+    module = quiz.module
+    links = {"module": _url("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}"), "next": None}
+    if passed:
+        links["next"] = {"url": _url("learning.course", slug=module.course.slug), "label": _("Lanjutkan kursus")}
+    return links
+
+
+def _load_quiz(quiz_id: int) -> Quiz:
+    return services.get_quiz(quiz_id) or abort(404)
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The current user's attempt; someone else's is as good as missing (404)."""
+    attempt = services.get_attempt(attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _locked(quiz: Quiz):
+    """The 403 page with the reason the module is closed, or None when it is open."""
+    reason = progress.locked_reason(current_user, quiz.module)
+    if reason is None:
+        return None
+    return render_template("quizzes/locked.html", quiz=quiz, reason=reason, links=_links(quiz, False)), 403
+
+
+@bp.get("/<int:quiz_id>")
+@login_required
+def overview(quiz_id: int):
+    """The quiz landing page: pass mark, attempts used and left, best score, earlier results."""
+    quiz = _load_quiz(quiz_id)
+    locked = _locked(quiz)
+    if locked:
+        return locked
+    standing = services.quiz_standing(current_user, quiz)
+    return render_template(
+        "quizzes/overview.html", quiz=quiz, standing=standing, form=StartAttemptForm(), links=_links(quiz, standing.passed),
+    )
+
+
+@bp.post("/<int:quiz_id>/mulai")
+@login_required
+def start(quiz_id: int):
+    """Start an attempt, or continue the open one."""
+    quiz = _load_quiz(quiz_id)
+    locked = _locked(quiz)
+    if locked:
+        return locked
+    if not StartAttemptForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user, quiz)
+    except services.QuizError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".overview", quiz_id=quiz.id))
+    db.session.commit()
+    return redirect(url_for(".take", attempt_id=attempt.id))
+
+
+def _quiz_page(attempt: Attempt, form: AttemptSubmitForm, error: str | None = None, selected=None):
+    return render_template(
+        "quizzes/take.html", attempt=attempt, quiz=attempt.quiz, items=services.attempt_questions(attempt),
+        form=form, error=error, selected=selected or {},
+    )
+
+
+@bp.get("/percobaan/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    """The questions of an open attempt, in its own order; no answers or explanations here."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.status != AttemptStatus.OPEN:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    return _quiz_page(attempt, AttemptSubmitForm())
+
+
+def answer_sheet(form: MultiDict) -> dict[str, list[str]]:
+    """The answer fields (q-<question id>) of a submitted form, each with all its values."""
+    return {name: form.getlist(name) for name in form if name.startswith(services.FIELD_PREFIX)}
+
+
+@bp.post("/percobaan/<int:attempt_id>/kirim")
+@login_required
+def submit(attempt_id: int):
+    """Grade the attempt once; a repeated submission only shows the result."""
+    attempt = _own_attempt(attempt_id)
+    form = AttemptSubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sheet = answer_sheet(request.form)
+    try:
+        outcome = services.submit_attempt(attempt, sheet)
+    except services.AnswerSheetError as error:
+        return _quiz_page(attempt, form, error=error.message, selected=sheet), 400
+    db.session.commit()
+    if outcome.graded:
+        flash(_("Jawaban Anda sudah dinilai."), "success")
+    else:
+        flash(_("Percobaan ini sudah dikirim sebelumnya; kiriman ulang tidak dinilai lagi."), "info")
+    return redirect(url_for(".result", attempt_id=attempt.id))
+
+
+@bp.get("/percobaan/<int:attempt_id>/hasil")
+@login_required
+def result(attempt_id: int):
+    """Score, pass or fail, and each question with the trainee's answer, the right one and why."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == AttemptStatus.OPEN:
+        return redirect(url_for(".take", attempt_id=attempt.id))
+    standing = services.quiz_standing(current_user, attempt.quiz)
+    return render_template(
+        "quizzes/result.html", attempt=attempt, quiz=attempt.quiz, items=services.attempt_review(attempt),
+        standing=standing, form=StartAttemptForm(), links=_links(attempt.quiz, standing.passed),
+    )

@@ -1,0 +1,360 @@
+"""Quiz attempts: start, a shuffled layout, grading exactly once, and reviews; views commit, these only flush."""
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.accounts.models import User
+from app.catalog.models import Module
+from app.extensions import db, utcnow
+from app.progress import services as progress
+from app.quizzes import grading
+from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz
+
+FIELD_PREFIX = "q-"
+MAX_TEXT_ANSWER = 500
+
+
+class QuizError(ValueError):
+    """A quiz action that cannot be done as asked; the message is for the trainee."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AttemptLimitReached(QuizError):
+    """Every allowed attempt of the quiz has been used."""
+
+
+class AnswerSheetError(QuizError):
+    """A submitted answer sheet names a question or choice outside the attempt; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class AttemptQuestion:
+    """A question of an attempt, with its choices in the attempt's display order."""
+
+    question: Question
+    choices: tuple[Choice, ...]
+
+    @property
+    def field_name(self) -> str:
+        """The name of this question's form field."""
+        return f"{FIELD_PREFIX}{self.question.id}"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One question on the result page: the trainee's answer next to the right one."""
+
+    question: Question
+    choices: tuple[Choice, ...]
+    answer: Answer | None
+    chosen: tuple[Choice, ...]
+    correct_choices: tuple[Choice, ...]
+
+    @property
+    def typed(self) -> str:
+        """The typed text of a short answer, or ''."""
+        if self.question.type != "short" or self.answer is None or not self.answer.response:
+            return ""
+        return str(self.answer.response[0])
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What a submission did: graded is False when an earlier submission had already graded it."""
+
+    attempt: Attempt
+    graded: bool
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """A trainee's standing on a quiz: their attempts, best score, and whether they may start one."""
+
+    quiz: Quiz
+    attempts: tuple[Attempt, ...]
+    question_count: int
+
+    @property
+    def used(self) -> int:
+        """How many attempts have been started, open or submitted."""
+        return max((attempt.number for attempt in self.attempts), default=0)
+
+    @property
+    def remaining(self) -> int | None:
+        """Attempts still allowed, or None when the quiz has no limit."""
+        if self.quiz.max_attempts is None:
+            return None
+        return max(0, self.quiz.max_attempts - self.used)
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        """The attempt in progress, if any."""
+        return next((a for a in self.attempts if a.status == AttemptStatus.OPEN), None)
+
+    @property
+    def submitted(self) -> tuple[Attempt, ...]:
+        """The graded attempts, oldest first."""
+        return tuple(a for a in self.attempts if a.status == AttemptStatus.SUBMITTED)
+
+    @property
+    def best(self) -> Attempt | None:
+        """The graded attempt with the highest percent (the earliest on a tie)."""
+        return _best_of(self.submitted)
+
+    @property
+    def passed(self) -> bool:
+        """Whether any attempt passed: passing once is enough."""
+        return any(attempt.passed for attempt in self.submitted)
+
+    @property
+    def can_start(self) -> bool:
+        """Whether a new attempt may be started now."""
+        if self.open_attempt is not None or self.question_count == 0:
+            return False
+        return self.remaining is None or self.remaining > 0
+
+
+def _best_of(attempts: Sequence[Attempt]) -> Attempt | None:
+    graded = [a for a in attempts if a.percent is not None]
+    return max(graded, key=lambda a: (a.percent, -a.number), default=None)
+
+
+def get_quiz(quiz_id: int) -> Quiz | None:
+    """The quiz with its module and course, or None."""
+    return db.session.scalar(
+        select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.module).joinedload(Module.course))
+    )
+
+
+def get_attempt(attempt_id: int) -> Attempt | None:
+    """The attempt with its quiz, module and course, or None."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id)
+        .options(joinedload(Attempt.quiz).joinedload(Quiz.module).joinedload(Module.course))
+    )
+
+
+def user_attempts(user_id: int, quiz_id: int) -> list[Attempt]:
+    """The user's attempts at the quiz, oldest first."""
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id).order_by(Attempt.number)
+    ))
+
+
+def open_attempt(user_id: int, quiz_id: int) -> Attempt | None:
+    """The user's attempt in progress at the quiz, if any."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id,
+                              Attempt.status == AttemptStatus.OPEN).order_by(Attempt.number.desc()).limit(1)
+    )
+
+
+def best_attempt(user_id: int, quiz_id: int) -> Attempt | None:
+    """The user's graded attempt with the highest percent at the quiz (the earliest on a tie), or None."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id,
+                              Attempt.status == AttemptStatus.SUBMITTED, Attempt.percent.is_not(None))
+        .order_by(Attempt.percent.desc(), Attempt.number).limit(1)
+    )
+
+
+def question_count(quiz_id: int) -> int:
+    """How many questions the quiz has."""
+    return db.session.scalar(select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id)) or 0
+
+
+def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
+    """The user's attempts, best score and remaining attempts at the quiz, in two queries."""
+    return QuizStanding(quiz, tuple(user_attempts(user.id, quiz.id)), question_count(quiz.id))
+
+
+def build_layout(questions: Sequence[Question], rng: random.Random) -> list[dict]:
+    """Shuffle question order and each question's choices: [{"question": id, "choices": [ids]}]."""
+    layout = []
+    for question in rng.sample(list(questions), k=len(questions)):
+        choice_ids = [choice.id for choice in question.choices]
+        # Benar/Salah stays in its usual order: shuffling two fixed words only confuses.
+        if question.type != "truefalse":
+            rng.shuffle(choice_ids)
+        layout.append({"question": question.id, "choices": choice_ids})
+    return layout
+
+
+def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> Attempt:
+    """Continue the open attempt, or start the next one with its own shuffled layout.
+
+    Raises AttemptLimitReached when every allowed attempt is used, QuizError when the quiz has
+    no questions. Call it before any other write of the transaction: when a concurrent request
+    (a double click) wins the same attempt number, the transaction is rolled back and the
+    winner's attempt is returned.
+    """
+    # One read decides both "continue" and the next number, so a concurrent start seen by one and
+    # not the other cannot yield two attempts; only the latest attempt can be open.
+    latest = db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
+        .order_by(Attempt.number.desc()).limit(1)
+    )
+    if latest is not None and latest.status == AttemptStatus.OPEN:
+        return latest
+    number = (latest.number if latest is not None else 0) + 1
+    if quiz.max_attempts is not None and number > quiz.max_attempts:
+        raise AttemptLimitReached(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=quiz.max_attempts))
+    questions = db.session.scalars(
+        select(Question).where(Question.quiz_id == quiz.id).options(selectinload(Question.choices))
+    ).all()
+    if not questions:
+        raise QuizError(_("Kuis ini belum memiliki soal."))
+    rng = rng or random.Random(secrets.randbits(64))
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, layout=build_layout(questions, rng))
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The unique (quiz, user, number) refused a concurrent start. A savepoint would keep the
+        # rest of the transaction, but pysqlite commits on releasing an outermost savepoint.
+        db.session.rollback()
+        winner = db.session.scalar(select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.number == number))
+        if winner is None:
+            raise
+        return winner
+    return attempt
+
+
+def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
+    """The attempt's questions and choices in its stored display order (two queries)."""
+    ids = [entry["question"] for entry in attempt.layout]
+    questions = db.session.scalars(
+        select(Question).where(Question.id.in_(ids), Question.quiz_id == attempt.quiz_id)
+        .options(selectinload(Question.choices))
+    ).all()
+    by_id = {question.id: question for question in questions}
+    ordered = []
+    for entry in attempt.layout:
+        question = by_id.get(entry["question"])
+        if question is None:  # removed by a trainer after the attempt started
+            continue
+        rank = {choice_id: index for index, choice_id in enumerate(entry["choices"])}
+        choices = sorted(question.choices, key=lambda c: (rank.get(c.id, len(rank)), c.position))
+        ordered.append(AttemptQuestion(question, tuple(choices)))
+    return ordered
+
+
+def gradable(item: AttemptQuestion) -> grading.GradableQuestion:
+    """The grading registry's view of a stored question: choice keys are choice ids."""
+    question = item.question
+    return grading.GradableQuestion(
+        type=question.type,
+        points=float(question.points),
+        correct_keys=frozenset(str(choice.id) for choice in item.choices if choice.correct),
+        choice_keys=tuple(str(choice.id) for choice in item.choices),
+        accepted=tuple(str(text) for text in question.accepted or ()),
+        scoring=question.scoring,
+    )
+
+
+def _check_sheet(items: Sequence[AttemptQuestion], raw_answers: Mapping[str, Sequence[str]]) -> None:
+    """Refuse answers to questions that are not part of the attempt."""
+    known = {item.field_name for item in items}
+    for name in raw_answers:
+        if name not in known:
+            raise AnswerSheetError(_("Lembar jawaban memuat soal yang tidak ada pada kuis ini."))
+
+
+def _grade_sheet(items: Sequence[AttemptQuestion], raw_answers: Mapping[str, Sequence[str]]) -> list[Answer]:
+    """Grade every question in memory; raise AnswerSheetError before anything is written."""
+    _check_sheet(items, raw_answers)
+    answers = []
+    for number, item in enumerate(items, start=1):
+        values = [str(value) for value in raw_answers.get(item.field_name, ())]
+        if any(len(value) > MAX_TEXT_ANSWER for value in values):
+            raise AnswerSheetError(_("Jawaban soal nomor %(n)d terlalu panjang.", n=number))
+        try:
+            result = grading.grade(gradable(item), values)
+        except grading.InvalidAnswer as error:
+            raise AnswerSheetError(_("Jawaban soal nomor %(n)d tidak dapat diterima: %(reason)s",
+                                     n=number, reason=error.message)) from error
+        answers.append(Answer(question_id=item.question.id, response=_response(item, values),
+                              score=result.score, max_score=result.max_score, correct=result.correct))
+    return answers
+
+
+def _response(item: AttemptQuestion, values: Sequence[str]) -> list[str]:
+    """What to store as the answer: the chosen choice ids in display order, or the typed text."""
+    present = [value.strip() for value in values if value and value.strip()]
+    if item.question.type == "short":
+        return present[:1]
+    return [str(choice.id) for choice in item.choices if str(choice.id) in present]
+
+
+def _claim(attempt: Attempt) -> bool:
+    """Move the attempt from open to submitted in one conditional UPDATE; True for the one winner."""
+    table = Attempt.__table__
+    now = utcnow()
+    result = db.session.execute(
+        update(table).where(table.c.id == attempt.id, table.c.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    # The row already holds these values: record them as loaded so the ORM does not write them again.
+    set_committed_value(attempt, "status", AttemptStatus.SUBMITTED)
+    set_committed_value(attempt, "submitted_at", now)
+    return True
+
+
+def submit_attempt(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -> SubmitResult:
+    """Grade an open attempt exactly once and record it; a repeated submission changes nothing.
+
+    raw_answers maps field names ("q-<question id>") to the submitted values. Raises
+    AnswerSheetError, with nothing written, when an answer names a question or choice outside
+    the attempt.
+    """
+    if attempt.status != AttemptStatus.OPEN:
+        return SubmitResult(attempt, graded=False)
+    answers = _grade_sheet(attempt_questions(attempt), raw_answers)
+    # Whoever flips open -> submitted grades; a double click or a second tab finds nothing to flip.
+    if not _claim(attempt):
+        db.session.refresh(attempt)
+        return SubmitResult(attempt, graded=False)
+    for answer in answers:
+        answer.attempt_id = attempt.id
+    db.session.add_all(answers)
+    _score(attempt, answers)
+    db.session.flush()
+    progress.after_quiz_submitted(attempt.user, attempt.quiz, attempt)
+    return SubmitResult(attempt, graded=True)
+
+
+def _score(attempt: Attempt, answers: Sequence[Answer]) -> None:
+    """Total the answers and decide pass or fail against the quiz's pass mark."""
+    attempt.score = sum(answer.score for answer in answers)
+    attempt.max_score = sum(answer.max_score for answer in answers)
+    attempt.percent = round(100 * attempt.score / attempt.max_score, 2) if attempt.max_score else 0.0
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+
+
+def attempt_review(attempt: Attempt) -> list[ReviewItem]:
+    """Each question of a submitted attempt with the trainee's answer and the right one (three queries)."""
+    answers = {answer.question_id: answer for answer in db.session.scalars(
+        select(Answer).where(Answer.attempt_id == attempt.id))}
+    items = []
+    for item in attempt_questions(attempt):
+        answer = answers.get(item.question.id)
+        picked = {str(value) for value in answer.response} if answer is not None else set()
+        chosen = tuple(choice for choice in item.choices if str(choice.id) in picked)
+        correct = tuple(choice for choice in item.choices if choice.correct)
+        items.append(ReviewItem(item.question, item.choices, answer, chosen, correct))
+    return items
