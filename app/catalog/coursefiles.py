@@ -248,8 +248,10 @@ class _Fields:
                 required: bool = True, nullable: bool = False) -> Optional[int]:
         """A whole number in [low, high]; null allowed only when nullable."""
         value = self._get(name, required)
-        if value is None and (nullable or name not in self.data):
+        if name not in self.data:
             return default
+        if value is None and nullable:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
             limit = f"antara {low} dan {high}" if high is not None else f"lebih dari {low - 1}"
             self.problem((name,), f"harus bilangan bulat {limit}" + (" atau null" if nullable else ""))
