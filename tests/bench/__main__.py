@@ -1,0 +1,186 @@
+"""Run every benchmark and write docs/benchmarks.md: `python -m tests.bench [--trainees N] [--quick]`."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.extensions import db
+from tests.bench import burst, datagen, exports, pages, pageweight, report, wrk
+from tests.bench.results import NOT_BUILT, OK, SKIPPED, Flow, Throughput, Weight, error
+from tests.bench.server import Gunicorn
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: data size, wrk load, and which parts to run."""
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description="Benchmark Kelas KIM (docs/benchmarks.md).")
+    parser.add_argument("--trainees", type=int, default=10_000, help="jumlah peserta (bawaan 10000; 100000 untuk run besar)")
+    parser.add_argument("--quick", action="store_true", help="wrk 3 detik per halaman, 100 percobaan penilaian")
+    parser.add_argument("--duration", type=int, help="detik wrk per halaman (bawaan 10, --quick 3)")
+    parser.add_argument("--connections", type=int, default=16, help="koneksi wrk (bawaan 16)")
+    parser.add_argument("--threads", type=int, default=2, help="thread wrk (bawaan 2)")
+    parser.add_argument("--workers", type=int, default=2, help="worker gunicorn (bawaan 2)")
+    parser.add_argument("--burst", type=int, default=500, help="peserta dalam lonjakan (bawaan 500)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=("throughput", "quiz", "exports", "weight"),
+                        help="bagian yang dilewati")
+    parser.add_argument("--output", type=Path, default=report.DOC_PATH, help="berkas laporan (bawaan docs/benchmarks.md)")
+    parser.add_argument("--no-write", action="store_true", help="cetak laporan saja, jangan tulis berkas")
+    parser.add_argument("--keep", action="store_true", help="simpan folder kerja (basis data SQLite, log gunicorn)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the data, measure, report; return the exit status."""
+    args = parse_args(argv)
+    started = time.perf_counter()
+    load = wrk.Load(threads=args.threads, connections=args.connections, seconds=args.duration or (3 if args.quick else 10))
+    print(f"Membuat data: {args.trainees:,} peserta ...", flush=True)
+    dataset = datagen.build(args.trainees, os.environ.get("DATABASE_URL"))
+    print(f"  selesai dalam {dataset.seconds:.0f} s ({dataset.database_url})", flush=True)
+    run = report.Run(dataset=dataset, load=load, quick=args.quick, workers=args.workers)
+    run.load_average.append(os.getloadavg())
+    app = datagen.bench_app(dataset.database_url, dataset.secret_key)
+    run.routes = pages.routes_by_blueprint(app)
+    run.database_version = _database_version(app)
+    workdir = Path(dataset.workdir)
+    env = {"DATABASE_URL": dataset.database_url, "SECRET_KEY": dataset.secret_key, "SESSION_COOKIE_SECURE": "0"}
+    try:
+        _measure(run, args, app, env, workdir)
+    finally:
+        run.load_average.append(os.getloadavg())
+        run.seconds = time.perf_counter() - started
+        _report(run, args, workdir)
+        if not args.keep and dataset.backend == "sqlite":
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str], workdir: Path) -> None:
+    use_wrk = "throughput" not in args.skip and wrk.available()
+    if "throughput" not in args.skip and not wrk.available():
+        print(wrk.INSTALL_HINT, flush=True)
+        run.notes.append(wrk.INSTALL_HINT)
+    if use_wrk:
+        run.hello.append(_hello(run, args, workdir, "sebelum"))
+    print("Aplikasi di gunicorn ...", flush=True)
+    with Gunicorn("wsgi:app", workdir / "gunicorn-app.log", env=env, workers=args.workers, ready_path="/healthz") as server:
+        browsers, problems = pages.sign_in(app, run.dataset, server.base_url)
+        run.notes += problems
+        attempt = _attempt(run, app, browsers)
+        # Weighed first: the quiz page shows only while its attempt is open, and the resubmission
+        # measured next submits it.
+        if "weight" not in args.skip:
+            run.weights = _weights(run, app, browsers, attempt)
+        if use_wrk:
+            run.pages = _pages(run, app, server.base_url, browsers, attempt)
+        if "quiz" not in args.skip:
+            _quiz(run, args, app, server.base_url)
+        errors = server.errors_logged()
+    if errors:
+        run.notes.append(f"gunicorn mencatat {errors} traceback selama pengukuran halaman (log di folder kerja; --keep)")
+    if use_wrk:
+        run.hello.append(_hello(run, args, workdir, "sesudah"))
+    if "exports" not in args.skip:
+        print("Ekspor daftar peserta ...", flush=True)
+        run.exports = exports.measure_all(app, run.dataset, workdir / "gunicorn-export.log", env)
+        for row in run.exports:
+            print(f"  {row.fmt}: {row.status} {row.total_s or ''}", flush=True)
+
+
+def _hello(run: report.Run, args: argparse.Namespace, workdir: Path, when: str) -> Throughput:
+    """The bare Flask app under the same server and load: the ceiling."""
+    row = Throughput("hello", f"hello-world Flask polos ({when})", "–", "/")
+    with Gunicorn("tests.bench.hello:app", workdir / "gunicorn-hello.log", workers=args.workers) as server:
+        result = wrk.run(server.base_url + "/", run.load)
+    row.rps, row.p50_ms, row.p99_ms, row.requests, row.errors = (
+        result.requests_per_s, result.p50_ms, result.p99_ms, result.requests, result.errors)
+    print(pages.summary(row), flush=True)
+    return row
+
+
+def _attempt(run: report.Run, app, browsers) -> pages.OpenAttempt | None:
+    """The page trainee's open attempt at the bench quiz, for the quiz page and the resubmission."""
+    trainee = browsers.get("trainee")
+    if trainee is None:
+        return None
+    try:
+        return pages.prepare_attempt(app, run.dataset, trainee)
+    except (RuntimeError, OSError) as failure:
+        run.notes.append(f"percobaan kuis untuk pengukuran halaman gagal dibuka: {failure}")
+        return None
+
+
+def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throughput]:
+    rows = []
+    for page in pages.PAGES:
+        target = pages.resolve(page, app, run.dataset, base_url, browsers, attempt)
+        if isinstance(target, str):
+            row = Throughput(page.key, page.label, page.account, status=target)
+        else:
+            try:
+                row = pages.measure(target, base_url, run.load)
+            except (RuntimeError, OSError) as failure:
+                row = Throughput(page.key, page.label, page.account, target.path, status=error(str(failure)))
+        if page.kind == "submit" and row.status == OK:
+            row.note = "jalur \"sudah dikirim\""
+        print(pages.summary(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None:
+    print("Penilaian kuis dan lonjakan ...", flush=True)
+    for name, action in (("grading", lambda: burst.grading_path(app, run.dataset, base_url, args.connections,
+                                                                  100 if args.quick else None)),
+                         ("burst", lambda: burst.burst(app, run.dataset, base_url, args.burst))):
+        try:
+            flow = action()
+        except (RuntimeError, OSError) as failure:
+            flow = Flow(name, status=error(str(failure)))
+        setattr(run, name, flow)
+        print(f"  {flow.label}: {flow.status}, {flow.completed}/{flow.attempts} selesai, {flow.errors} galat, "
+              f"p99 {flow.p99_ms or 0:.0f} ms", flush=True)
+
+
+def _weights(run: report.Run, app, browsers, attempt) -> list[Weight]:
+    rows = []
+    for page in (p for p in pages.PAGES if p.weighed):
+        if page.kind == "quiz":
+            path = attempt.take_path if attempt is not None else None
+        else:
+            path = pages.build_url(app, page.endpoint, pages.url_values(run.dataset))
+        browser = browsers.get(page.account)
+        if path is None or browser is None:
+            rows.append(Weight(page.key, page.label, status=NOT_BUILT if browser else SKIPPED))
+            continue
+        try:
+            rows.append(pageweight.weigh(browser, page.key, page.label, path))
+        except OSError as failure:
+            rows.append(Weight(page.key, page.label, status=error(str(failure))))
+    return rows
+
+
+def _database_version(app) -> str:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            version = db.session.scalar(text("SHOW server_version"))
+            return f"{version} (pada run ini)"
+        return f"{db.session.scalar(text('select sqlite_version()'))} (berkas sementara)"
+
+
+def _report(run: report.Run, args: argparse.Namespace, workdir: Path) -> None:
+    markdown = report.render(run)
+    print("\n" + markdown, flush=True)
+    if not args.no_write:
+        print(f"Ditulis ke {report.write(run, args.output)}", flush=True)
+    if args.keep:
+        print(f"Folder kerja disimpan: {workdir}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,354 @@
+"""The bench report: machine details, every measurement, and each target met or not, as Markdown."""
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.config import ROOT
+from app.dates import to_wita
+from tests.bench import pageweight, wrk
+from tests.bench.datagen import Dataset
+from tests.bench.pages import GRADING_TARGET_RATIO, P99_TARGET_MS, PAGES
+from tests.bench.results import NOT_BUILT, OK, SKIPPED, Export, Flow, Throughput, Weight
+
+MET, NOT_MET = "tercapai", "**tidak tercapai**"
+DOC_PATH = ROOT / "docs" / "benchmarks.md"
+EXPORT_TARGET_ROWS = 100_000
+DASHBOARD_TARGET_TRAINEES = 10_000
+CSV_MAX_RATIO, XLSX_MAX_RATIO, FIRST_BYTE_MAX_S, GROWTH_MAX_MB = 3.0, 8.0, 0.5, 100.0
+
+
+@dataclass
+class Run:
+    """Everything one bench run measured, and the conditions it ran under."""
+
+    dataset: Dataset
+    load: wrk.Load
+    quick: bool
+    workers: int = 2
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    seconds: float = 0.0
+    load_average: list[tuple[float, float, float]] = field(default_factory=list)
+    database_version: str = ""
+    hello: list[Throughput] = field(default_factory=list)
+    pages: list[Throughput] = field(default_factory=list)
+    grading: Flow | None = None
+    burst: Flow | None = None
+    exports: list[Export] = field(default_factory=list)
+    weights: list[Weight] = field(default_factory=list)
+    routes: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def hello_rps(self) -> float | None:
+        """The hello-world rate the pages are compared with: the mean of the runs before and after."""
+        rates = [h.rps for h in self.hello if h.rps]
+        return sum(rates) / len(rates) if rates else None
+
+    def ratio(self, rps: float | None) -> float | None:
+        """A rate as a share of hello-world's."""
+        return rps / self.hello_rps if rps and self.hello_rps else None
+
+
+# --- Machine --------------------------------------------------------------------------------
+
+def machine() -> list[tuple[str, str]]:
+    """CPU, cores, memory, Python and SQLite versions of this machine."""
+    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor() or "?")
+    mem_kb = next((int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return [("CPU", cpu), ("Inti CPU", str(os.cpu_count())), ("RAM", f"{mem_kb / 1024 / 1024:.1f} GiB"),
+            ("Sistem", f"{platform.system()} {platform.release()}"), ("Python", platform.python_version()),
+            ("SQLite", sqlite3.sqlite_version)]
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def git_commit() -> str:
+    """The commit measured, flagged when the working tree differs from it."""
+    def git(*args: str) -> str:
+        reply = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=30)
+        return reply.stdout.strip() if reply.returncode == 0 else ""
+
+    commit = git("log", "-1", "--format=%h %s")
+    if not commit:
+        return "tidak diketahui (bukan repositori git)"
+    changed = [line for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("docs/benchmarks")]
+    return f"`{commit}`" + (f" + {len(changed)} berkas belum di-commit" if changed else "")
+
+
+# --- Formatting -----------------------------------------------------------------------------
+
+def _n(value: float | None, digits: int = 0, suffix: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}".replace(",", "\u202f") + suffix
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def _verdict(ok: bool | None, status: str = OK) -> str:
+    if status != OK:
+        return status
+    return "–" if ok is None else MET if ok else NOT_MET
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+def targets(run: Run) -> list[list[str]]:
+    """Each target with the measured value and met / not met."""
+    rows: list[list[str]] = []
+    by_key = {row.key: row for row in run.pages}
+    for page in PAGES:
+        if page.target_ratio is None:
+            continue
+        row = by_key.get(page.key)
+        ratio = run.ratio(row.rps) if row else None
+        status = row.status if row else SKIPPED
+        scale = ""
+        if page.key == "dashboard" and run.dataset.trainees < DASHBOARD_TARGET_TRAINEES:
+            scale = f" (diukur pada {run.dataset.trainees:,} peserta: indikatif)"
+        rows.append([f"{page.label}: ≥ {page.target_ratio:.0%} req/s hello-world{scale}", _pct(ratio),
+                     _verdict(ratio is not None and ratio >= page.target_ratio if ratio else None, status)])
+    grading = run.grading
+    ratio = run.ratio(grading.rps) if grading else None
+    rows.append([f"Kirim kuis (penilaian sungguhan): ≥ {GRADING_TARGET_RATIO:.0%} req/s hello-world", _pct(ratio),
+                 _verdict(ratio >= GRADING_TARGET_RATIO if ratio else None, grading.status if grading else SKIPPED)])
+    rows.append(_p99_target(run))
+    burst = run.burst
+    rows.append([f"Lonjakan {burst.attempts if burst else 500} peserta tanpa galat",
+                 f"{burst.errors} galat, p99 {_n(burst.p99_ms)} ms" if burst and burst.status == OK else "–",
+                 _verdict(burst.errors == 0 if burst else None, burst.status if burst else SKIPPED)])
+    rows += _export_targets(run)
+    rows += _weight_targets(run)
+    return rows
+
+
+def _p99_target(run: Run) -> list[str]:
+    measured = [row for row in run.pages if row.status == OK and row.p99_ms is not None]
+    if run.grading and run.grading.status == OK and run.grading.p99_ms is not None:
+        measured.append(Throughput("grading", "Kirim kuis (penilaian)", "trainee", status=OK, p99_ms=run.grading.p99_ms))
+    missing = [row.label for row in run.pages if row.status == NOT_BUILT]
+    slow = [f"{row.label} {row.p99_ms:.0f} ms" for row in measured if row.p99_ms >= P99_TARGET_MS]
+    value = "; ".join(slow) if slow else (f"maks. {max(r.p99_ms for r in measured):.0f} ms" if measured else "–")
+    if missing:
+        value += f" ({len(missing)} halaman belum dibangun)"
+    return [f"p99 < {P99_TARGET_MS:.0f} ms pada {run.load.connections} koneksi, setiap halaman", value,
+            _verdict(not slow if measured else None, OK if measured else SKIPPED)]
+
+
+def export_checks(row: Export) -> tuple[bool | None, bool | None, bool | None]:
+    """(within the ratio to the bare query, first byte in time, memory growth small enough)."""
+    if row.status != OK or not row.total_s or not row.floor_s:
+        return None, None, None
+    limit = CSV_MAX_RATIO if row.fmt == "CSV" else XLSX_MAX_RATIO
+    first = row.first_byte_s < FIRST_BYTE_MAX_S if row.fmt == "CSV" else None
+    growth = row.growth_mb < GROWTH_MAX_MB if row.fmt == "CSV" else None
+    return row.total_s / row.floor_s <= limit, first, growth
+
+
+def _export_targets(run: Run) -> list[list[str]]:
+    scale = "" if run.dataset.trainees >= EXPORT_TARGET_ROWS else \
+        f" (diukur pada {run.dataset.trainees:,} peserta; target untuk 100.000: indikatif)"
+    rows = []
+    for row in run.exports:
+        ratio_ok, first_ok, growth_ok = export_checks(row)
+        limit = CSV_MAX_RATIO if row.fmt == "CSV" else XLSX_MAX_RATIO
+        ratio = row.total_s / row.floor_s if row.total_s and row.floor_s else None
+        rows.append([f"Ekspor {row.fmt} ≤ {limit:.0f}× kueri polos{scale}",
+                     f"{_n(ratio, 1)}× ({_n(row.total_s, 2)} s vs {_n(row.floor_s, 2)} s)" if ratio else "–",
+                     _verdict(ratio_ok, row.status)])
+        if row.fmt == "CSV":
+            rows.append([f"Ekspor CSV: byte pertama < {FIRST_BYTE_MAX_S} s{scale}", f"{_n(row.first_byte_s, 3)} s",
+                         _verdict(first_ok, row.status)])
+            rows.append([f"Ekspor CSV: memori worker naik < {GROWTH_MAX_MB:.0f} MB{scale}", f"{_n(row.growth_mb, 1)} MB",
+                         _verdict(growth_ok, row.status)])
+    return rows
+
+
+def _weight_targets(run: Run) -> list[list[str]]:
+    rows = []
+    for row in run.weights:
+        value = f"{_kb(row.wire_bytes)}, {row.requests} permintaan" if row.status == OK else "–"
+        if row.third_party:
+            value += f", host lain: {', '.join(sorted(set(row.third_party)))}"
+        rows.append([f"{row.label}: ≤ 30 KB dengan CSS, ≤ 4 permintaan, tanpa host lain, tanpa JavaScript", value,
+                     _verdict(pageweight.meets(row), row.status)])
+    return rows
+
+
+# --- Sections -------------------------------------------------------------------------------
+
+def render(run: Run) -> str:
+    """The whole report as Markdown."""
+    lines = [
+        "# Benchmark Kelas KIM", "",
+        "Berkas ini ditulis oleh `make bench` (`python -m tests.bench`, kode di `tests/bench/`). Jangan disunting",
+        "dengan tangan: jalankan ulang. *Written by `make bench`; status words: tercapai = met, tidak tercapai =",
+        "not met, belum dibangun = not yet built, dilewati = skipped, galat = error.*", "",
+        "```bash",
+        "make bench                                   # 10.000 peserta di SQLite (berkas sementara)",
+        "make bench BENCH_ARGS=\"--trainees 100000\"    # 100.000 peserta: ukuran target ekspor",
+        "make bench BENCH_ARGS=\"--quick\"              # wrk 3 detik per halaman",
+        "DATABASE_URL=postgresql+psycopg://kelaskim:kelaskim@127.0.0.1:5433/kelaskim_bench make bench",
+        "```", "",
+        "Angka mutlak dari satu mesin bersama berubah-ubah dari run ke run; bandingkan **rasio** terhadap",
+        "hello-world Flask polos yang diukur pada run yang sama (sebelum dan sesudah halaman-halaman aplikasi).", "",
+    ]
+    lines += _machine_section(run) + _targets_section(run) + _throughput_section(run) + _quiz_section(run)
+    lines += _export_section(run) + _weight_section(run) + _routes_section(run) + _method_section(run)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _machine_section(run: Run) -> list[str]:
+    ds = run.dataset
+    counts = ", ".join(f"{table} {_n(count)}" for table, count in ds.counts.items())
+    loads = " → ".join(f"{a:.1f}" for a, _, _ in run.load_average)
+    rows = [[k, v] for k, v in machine()]
+    rows += [
+        ["Basis data", f"{'PostgreSQL' if ds.backend == 'postgresql' else 'SQLite'}: {run.database_version}"],
+        ["Server", f"gunicorn, {run.workers} worker sync, 127.0.0.1 (klien di mesin yang sama)"],
+        ["Beban", f"{run.load.describe()} ({wrk.version() or 'wrk tidak ada'})"],
+        ["Rata-rata beban mesin (1 menit) awal → akhir", loads or "–"],
+        ["Tanggal", f"{to_wita(run.started):%Y-%m-%d %H:%M} WITA"],
+        ["Commit", git_commit()],
+        ["Data", f"{_n(ds.trainees)} peserta; {counts}; dibuat dalam {ds.seconds:.0f} s"],
+        ["Konten", ds.content],
+        ["Lama run", f"{run.seconds / 60:.1f} menit" + (" (--quick)" if run.quick else "")],
+    ]
+    return ["## Mesin dan data", ""] + _table(["", ""], rows)
+
+
+def _targets_section(run: Run) -> list[str]:
+    return ["## Target", ""] + _table(["target", "hasil", "status"], targets(run))
+
+
+def _throughput_section(run: Run) -> list[str]:
+    if not run.hello and not run.pages:
+        return ["## Throughput", "", wrk.INSTALL_HINT, ""]
+    rows = []
+    for hello in run.hello:
+        rows.append([hello.label, "–", "`/`", _n(hello.rps), "100 %" if hello.rps else "–", _n(hello.p50_ms, 1),
+                     _n(hello.p99_ms, 1), str(hello.errors), _verdict(None, hello.status)])
+    for row in run.pages:
+        p99_ok = row.p99_ms < P99_TARGET_MS if row.p99_ms is not None else None
+        rows.append([row.label, row.account, f"`{row.path}`" if row.path else "–", _n(row.rps),
+                     _pct(run.ratio(row.rps)), _n(row.p50_ms, 1), _n(row.p99_ms, 1), str(row.errors) if row.rps else "–",
+                     _verdict(p99_ok, row.status)])
+    return [f"## Throughput: `{run.load.describe()}`", "",
+            "Rasio terhadap rata-rata hello-world sebelum dan sesudah. Status = p99 < 100 ms.", ""] + \
+        _table(["halaman", "akun", "URL", "req/s", "rasio", "p50 ms", "p99 ms", "galat", "status"], rows)
+
+
+def _quiz_section(run: Run) -> list[str]:
+    lines = ["## Kuis: penilaian sungguhan dan lonjakan", "",
+             "Baris *Kirim kuis: kiriman ulang* di atas adalah POST wrk ke percobaan yang sudah dinilai: kuis dinilai",
+             "sekali, jadi setiap kiriman sesudah yang pertama menempuh jalur \"sudah dikirim\" (tanpa penilaian).",
+             "Jalur penilaian sungguhan diukur di sini dengan klien Python: setiap percobaan baru dimulai dan dibuka",
+             "(tidak diukur), lalu semua kiriman dilepas bersamaan. Klien Python lebih lambat daripada wrk, jadi",
+             "rasionya batas bawah.", ""]
+    rows = []
+    for flow in (run.grading, run.burst):
+        if flow is None:
+            continue
+        steps = "; ".join(f"{name} p50 {p50:.0f} / p99 {p99:.0f} ms" for name, (p50, p99) in flow.steps.items())
+        rows.append([flow.label, str(flow.attempts), str(flow.completed), str(flow.errors), _n(flow.rps, 1),
+                     _pct(run.ratio(flow.rps)) if flow is run.grading else "–", _n(flow.p50_ms, 1), _n(flow.p99_ms, 1),
+                     steps or "–", _verdict(None, flow.status)])
+    lines += _table(["ukuran", "percobaan", "selesai", "galat", "per detik", "rasio", "p50 ms", "p99 ms",
+                     "per langkah", "status"], rows)
+    for flow in (run.grading, run.burst):
+        if flow and flow.note:
+            lines.append(f"- {flow.label}: {flow.note}.")
+        if flow and flow.error_samples:
+            lines.append(f"- Contoh galat ({flow.label}): " + "; ".join(flow.error_samples))
+    return lines + [""]
+
+
+def _export_section(run: Run) -> list[str]:
+    rows = []
+    for row in run.exports:
+        ratio = row.total_s / row.floor_s if row.total_s and row.floor_s else None
+        rows.append([row.fmt, f"`{row.path}`", _n(row.rows), _kb(row.size_bytes) if row.size_bytes else "–",
+                     _n(row.total_s, 2), _n(row.first_byte_s, 3), _n(row.rss_idle_mb, 0), _n(row.peak_mb, 0),
+                     _n(row.growth_mb, 1), f"{_n(row.floor_s, 2)} s / {_n(row.floor_rows)} baris", _n(ratio, 1),
+                     _verdict(None, row.status)])
+    return ["## Ekspor daftar peserta (semua baris, koordinator provinsi)", "",
+            "Satu worker gunicorn baru per format. Memori = VmRSS/VmHWM worker dari `/proc/<pid>/status`: diam",
+            "sesudah masuk, puncak selama unduhan, naik = puncak − diam. Kueri polos = kueri SQL yang menghasilkan",
+            "baris yang sama (pendaftaran peserta dengan wilayah, kursus, kemajuan, sertifikat), semua baris diambil.",
+            ""] + _table(["format", "URL", "baris", "ukuran", "total s", "byte pertama s", "diam MB", "puncak MB",
+                          "naik MB", "kueri polos", "rasio", "status"], rows)
+
+
+def _weight_section(run: Run) -> list[str]:
+    rows = []
+    for row in run.weights:
+        parts = ", ".join(f"`{path}` {_kb(size)}" for path, size in row.resources)
+        rows.append([row.label, _kb(row.wire_bytes) if row.status == OK else "–", _kb(row.body_bytes) if row.body_bytes else "–",
+                     str(row.requests) if row.status == OK else "–",
+                     ("ya" if row.compressed_by_app else "tidak (gzip dihitung)") if row.status == OK else "–",
+                     ", ".join(sorted(set(row.third_party))) or "tidak ada",
+                     f"{row.scripts} skrip; isi {'ada' if row.content_without_js else 'tidak ada'} tanpa JS"
+                     if row.status == OK else "–", parts or "–", _verdict(None, row.status)])
+    return ["## Bobot halaman (kunjungan pertama, `Accept-Encoding: gzip`)", "",
+            "Byte lewat jaringan = header + isi terkompresi gzip, untuk halaman dan semua yang dimuatnya (stylesheet,",
+            "favicon, gambar, skrip). Bila aplikasi tidak mengompres, ukuran gzip (level 6) isi dihitung di sini:",
+            "berat halaman di belakang proxy yang mengompres.", ""] + \
+        _table(["halaman", "lewat jaringan", "HTML mentah", "permintaan", "dikompres aplikasi", "host lain",
+                "JavaScript", "rincian", "status"], rows)
+
+
+def _routes_section(run: Run) -> list[str]:
+    lines = ["## Rute pada kode yang diukur", ""]
+    for blueprint in ("learning", "quizzes", "reports"):
+        endpoints = sorted(set(run.routes.get(blueprint, [])))
+        lines.append(f"- `{blueprint}`: " + (", ".join(f"`{e}`" for e in endpoints) if endpoints else "belum ada rute"))
+    return lines + [""]
+
+
+def _method_section(run: Run) -> list[str]:
+    notes = [
+        "Setiap halaman diperiksa lebih dulu (status 200, atau 302 untuk POST) lalu dimuat wrk dengan cookie sesi",
+        "akun yang tepat (`-H \"Cookie: ...\"`), sesudah masuk sekali lewat formulir `/masuk`.",
+        "Peserta kuis (penilaian dan lonjakan) masuk dengan cookie sesi yang dibuat Flask-Login dengan kunci",
+        "aplikasi: lewat formulir, ratusan login akan menghitung hash kata sandi dan ditolak pembatas login.",
+        "Data: peserta tersebar di 11 unit (bobot kira-kira jumlah penduduk), terdaftar di kedua kursus; tiap",
+        "pendaftaran belum mulai, sedang berjalan (pelajaran dan kuis sebagian, percobaan gagal dan lulus dengan",
+        "baris Answer), atau selesai dengan sertifikat; kolom ringkasan Enrollment konsisten dengan baris-barisnya.",
+        "Sebagian peserta pertama disisihkan untuk pengukuran kuis: pelajaran modul 1 kursus pertama selesai,",
+        "belum ada percobaan.",
+    ]
+    lines = ["## Cara mengukur", ""] + [" ".join(notes[:2]), "", " ".join(notes[2:4]), "", " ".join(notes[4:]), ""]
+    if run.notes:
+        lines += ["## Catatan run ini", ""] + [f"- {note}" for note in run.notes] + [""]
+    return lines
+
+
+def write(run: Run, path: Path = DOC_PATH) -> Path:
+    """Write the report to docs/benchmarks.md (or another path)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(run), encoding="utf-8")
+    return path
