@@ -7,7 +7,6 @@ import uuid
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,7 +38,8 @@ def request_id() -> str:
 
 
 def assign_request_id() -> None:
-    """Give every request an id before anything else runs (returned in X-Request-Id)."""
+    """Give every request a new id before anything else runs (returned in X-Request-Id)."""
+    g.pop("request_id", None)
     request_id()
 
 
@@ -78,7 +78,7 @@ def init_app(app: Flask) -> None:
     def too_large(error):
         return _page("errors/413.html", 413)
 
-    @app.errorhandler(RateLimitExceeded)
+    @app.errorhandler(429)  # also Flask-Limiter's RateLimitExceeded, a subclass
     def too_many_requests(error):
         response, status = _page(
             "errors/_error.html", 429, heading=_("Terlalu banyak permintaan"),
