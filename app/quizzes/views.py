@@ -35,12 +35,23 @@ def _url(endpoint: str, **values) -> str | None:
 
 
 def _links(quiz: Quiz, passed: bool) -> dict:
-    """Back to the module on the course page and, once passed, on to the next module."""
+    """Back to the module on the course page and, once the quiz is passed, on to the next step."""
     module = quiz.module
-    links = {"module": _url("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}"), "next": None}
-    if passed:
-        links["next"] = {"url": _url("learning.course", slug=module.course.slug), "label": _("Lanjutkan kursus")}
-    return links
+    back = _url("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
+    return {"module": back, "next": _next_step(quiz) if passed else None}
+
+
+def _next_step(quiz: Quiz) -> dict | None:
+    """The trainee's next unfinished lesson or quiz, or "Kursus saya" (the certificate) when all is done."""
+    course = progress.load_course(quiz.module.course_id)
+    step = progress.resume_step(course, progress.course_progress(current_user, course))
+    if step is None:
+        url = _url("learning.my_courses")
+        return {"url": url, "label": _("Kursus selesai: lihat sertifikat di Kursus saya")} if url else None
+    if isinstance(step, Quiz):
+        return {"url": url_for(".overview", quiz_id=step.id), "label": _("Lanjut ke %(title)s", title=step.title)}
+    url = _url("learning.lesson", slug=course.slug, module_slug=step.module.slug, lesson_slug=step.slug)
+    return {"url": url, "label": _("Lanjut ke pelajaran %(title)s", title=step.title)} if url else None
 
 
 def _load_quiz(quiz_id: int) -> Quiz:
