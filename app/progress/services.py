@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Union
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.strategy_options import Load
 
 from app.accounts.models import Role, User
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
@@ -17,7 +17,7 @@ from app.progress.models import Certificate, Enrollment, LessonCompletion, Modul
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
 # The next thing a trainee should open: a lesson, or a module's quiz.
-Step = Union[Lesson, Quiz]
+Step = Lesson | Quiz
 
 
 class LearningError(ValueError):
@@ -41,7 +41,7 @@ class CourseProgress:
 
 @dataclass
 class CompletionResult:
-    """What one action completed: modules by title, and the course with its certificate."""
+    """What one action completed: the modules, and the certificate when it finished the course."""
 
     modules: list[Module] = field(default_factory=list)
     certificate: Certificate | None = None
@@ -116,7 +116,7 @@ def _average_best_percent(user_id: int, course_id: int) -> float | None:
 # ---------------------------------------------------------------- courses as trainees see them
 
 
-def _outline_options():
+def _outline_options() -> Load:
     """Eager loads for a course's outline: modules, their lessons (without bodies) and quizzes."""
     return selectinload(Course.modules).options(
         selectinload(Module.lessons).defer(Lesson.body_md), selectinload(Module.quiz),
@@ -135,7 +135,7 @@ def course_by_slug(slug: str) -> Course | None:
 
 def can_preview(user: User, course: Course) -> bool:
     """Trainers and admins who may edit a course also see its drafts and every lesson."""
-    return user.role in (Role.TRAINER, Role.ADMIN) and course.can_edit(user)
+    return course.can_edit(user)
 
 
 def can_view(user: User, course: Course) -> bool:
@@ -229,6 +229,7 @@ def lock_reasons(course: Course, enrolled: bool, done_modules: set[int]) -> dict
 
 
 def _done_modules(user_id: int, course_ids: list[int]) -> set[int]:
+    """The modules of these courses the user completed."""
     return set(db.session.scalars(
         select(ModuleCompletion.module_id).join(Module, Module.id == ModuleCompletion.module_id)
         .where(ModuleCompletion.user_id == user_id, Module.course_id.in_(course_ids))
@@ -236,6 +237,7 @@ def _done_modules(user_id: int, course_ids: list[int]) -> set[int]:
 
 
 def _done_lessons(user_id: int, course_ids: list[int]) -> set[int]:
+    """The lessons of these courses the user marked complete."""
     return set(db.session.scalars(
         select(LessonCompletion.lesson_id).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
         .join(Module, Module.id == Lesson.module_id)
@@ -244,6 +246,7 @@ def _done_lessons(user_id: int, course_ids: list[int]) -> set[int]:
 
 
 def _passed_quizzes(user_id: int, course_ids: list[int]) -> set[int]:
+    """The quizzes of these courses the user passed at least once."""
     return set(db.session.scalars(
         select(Attempt.quiz_id).distinct().join(Quiz, Quiz.id == Attempt.quiz_id)
         .join(Module, Module.id == Quiz.module_id)
@@ -343,14 +346,12 @@ def refresh_completion(user: User, course: Course, enrollment: Enrollment) -> Co
     course_ids = [course.id]
     done_lessons, done_modules = _done_lessons(user.id, course_ids), _done_modules(user.id, course_ids)
     passed = _passed_quizzes(user.id, course_ids)
-    result = CompletionResult()
-    now = utcnow()
-    for module in visible_modules(course):
+    result, now, modules = CompletionResult(), utcnow(), visible_modules(course)
+    for module in modules:
         if module.id not in done_modules and module_done(module, done_lessons, passed):
             db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, completed_at=now))
             done_modules.add(module.id)
             result.modules.append(module)
-    modules = visible_modules(course)
     if modules and enrollment.completed_at is None and all(m.id in done_modules for m in modules):
         enrollment.completed_at = now
         result.certificate = certificates.issue(user, course, now)
