@@ -1,4 +1,4 @@
-"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page, backups."""
+"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page."""
 from __future__ import annotations
 
 import os
@@ -50,8 +50,9 @@ def _init_login_manager() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Request ids and headers, the login manager and the login throttle."""
+    """Request ids and headers, the login manager and throttle, and the audit page."""
     from app import ratelimit
+    from app.accounts import audit_views
     from app.errors import assign_request_id
 
     _trust_proxy(app)
@@ -59,3 +60,4 @@ def init_app(app: Flask) -> None:
     _init_login_manager()
     ratelimit.init_app(app)
     app.after_request(set_security_headers)
+    app.register_blueprint(audit_views.bp)

@@ -1,0 +1,38 @@
+"""The admin's audit page: security-relevant actions, newest first, filterable by action."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.access import role_required
+from app.accounts.audit import audit_actions, audit_entries
+from app.accounts.models import Role
+from app.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
+PER_PAGE = 50
+
+# Labels of the actions written today; an action without a label is shown by its name.
+ACTION_LABELS = {
+    "login": _l("Masuk"),
+    "login_failed": _l("Gagal masuk"),
+    "login_throttled": _l("Percobaan masuk dibatasi"),
+    "logout": _l("Keluar"),
+    "password_changed": _l("Kata sandi diganti sendiri"),
+    "password_reset": _l("Kata sandi diatur ulang admin"),
+    "user_created": _l("Akun dibuat"),
+    "role_changed": _l("Peran atau wilayah diubah"),
+    "user_activated": _l("Akun diaktifkan"),
+    "user_deactivated": _l("Akun dinonaktifkan"),
+}
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def index():
+    """List audit entries, paginated, filtered by action."""
+    action = request.args.get("action", "").strip()[:40]
+    page = db.paginate(audit_entries(action), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/audit.html", page=page, actions=audit_actions(), action=action, labels=ACTION_LABELS,
+    )
