@@ -1,4 +1,4 @@
-"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page."""
+"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page, backups."""
 from __future__ import annotations
 
 import os
@@ -50,8 +50,8 @@ def _init_login_manager() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Request ids and headers, the login manager and throttle, and the audit page."""
-    from app import ratelimit
+    """Request ids and headers, the login manager and throttle, the audit page and backup commands."""
+    from app import backup, ratelimit
     from app.accounts import audit_views
     from app.errors import assign_request_id
 
@@ -61,3 +61,4 @@ def init_app(app: Flask) -> None:
     ratelimit.init_app(app)
     app.after_request(set_security_headers)
     app.register_blueprint(audit_views.bp)
+    backup.init_app(app)
