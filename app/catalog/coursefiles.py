@@ -212,21 +212,21 @@ class _Fields:
         """Record a problem at a key below this mapping."""
         self.doc.report(self.key + name, message, self.label)
 
-    def has(self, name: str) -> bool:
-        """Whether the mapping has the key with a value other than null."""
-        return self.data.get(name) is not None
-
-    def _get(self, name: str, required: bool) -> Any:
-        if name not in self.data and required:
+    def _present(self, name: str, required: bool) -> bool:
+        """Whether the key is there; a missing required key is reported."""
+        if name in self.data:
+            return True
+        if required:
             self.problem((), f"kunci wajib '{name}' tidak ada")
-        return self.data.get(name)
+        return False
 
     def text(self, name: str, required: bool = True, max_length: int = 0, default: str = "") -> str:
         """A non-empty string (optional keys may be missing, never empty or of another type)."""
-        value = self._get(name, required)
+        if not self._present(name, required):
+            return default
+        value = self.data[name]
         if value is None:
-            if name in self.data:
-                self.problem((name,), "tidak boleh kosong")
+            self.problem((name,), "tidak boleh kosong")
             return default
         if not isinstance(value, str):
             self.problem((name,), "harus berupa teks (beri tanda kutip bila berupa angka atau tanggal)")
@@ -247,9 +247,9 @@ class _Fields:
     def integer(self, name: str, low: int = 1, high: Optional[int] = None, default: Optional[int] = None,
                 required: bool = True, nullable: bool = False) -> Optional[int]:
         """A whole number in [low, high]; null allowed only when nullable."""
-        value = self._get(name, required)
-        if name not in self.data:
+        if not self._present(name, required):
             return default
+        value = self.data[name]
         if value is None and nullable:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
@@ -268,9 +268,9 @@ class _Fields:
 
     def boolean(self, name: str, default: Optional[bool] = None, required: bool = False) -> Optional[bool]:
         """true or false."""
-        value = self._get(name, required)
-        if value is None and name not in self.data:
+        if not self._present(name, required):
             return default
+        value = self.data[name]
         if not isinstance(value, bool):
             self.problem((name,), "harus true atau false")
             return default
@@ -286,12 +286,11 @@ class _Fields:
 
     def texts(self, name: str, required: bool = True) -> list[str]:
         """A list of at least one non-empty string."""
-        value = self._get(name, required)
-        if value is None and not (required or name in self.data):
+        if not self._present(name, required):
             return []
+        value = self.data[name]
         if not isinstance(value, list) or not value:
-            if value is not None or name in self.data:
-                self.problem((name,), "harus berupa daftar berisi minimal satu teks")
+            self.problem((name,), "harus berupa daftar berisi minimal satu teks")
             return []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
@@ -300,12 +299,11 @@ class _Fields:
 
     def items(self, name: str, required: bool = True, minimum: int = 1) -> list[Any]:
         """A list of mappings (each checked by the caller)."""
-        value = self._get(name, required)
-        if value is None and not (required or name in self.data):
+        if not self._present(name, required):
             return []
+        value = self.data[name]
         if not isinstance(value, list) or len(value) < minimum:
-            if value is not None or name in self.data:
-                self.problem((name,), f"harus berupa daftar berisi minimal {minimum} butir")
+            self.problem((name,), f"harus berupa daftar berisi minimal {minimum} butir")
             return []
         return value
 
@@ -315,12 +313,12 @@ class _Fields:
             if name not in allowed:
                 self.problem((name,), f"kunci '{name}' tidak dikenal")
 
-    def sub(self, name: Key, label: Optional[str] = None) -> "_Fields":
+    def sub(self, name: Key) -> _Fields:
         """The fields of a mapping nested below this one."""
         data: Any = self.data
         for part in name:
             data = data[part]
-        return _Fields(self.doc, data, self.key + name, self.label if label is None else label)
+        return _Fields(self.doc, data, self.key + name, self.label)
 
 
 # Reading ----------------------------------------------------------------------------------------

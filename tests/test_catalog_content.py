@@ -1,0 +1,119 @@
+"""The courses in courses/: quotations stand verbatim in the source reports, and every lesson and quiz is complete."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from app.catalog.coursefiles import (
+    CourseData, LessonData, ModuleData, QuestionData, QuizData, iter_lessons, read_courses,
+)
+
+COURSES = Path(__file__).resolve().parents[1] / "courses"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+QUOTATION = re.compile(r'"([^"]+)"|“([^”]+)”|„([^“”]+)[“”]')
+LATIHAN = re.compile(r"^## Latihan\s*$", re.MULTILINE)
+QUESTION_TYPES = {"single", "multiple", "truefalse", "short"}
+
+
+def _courses() -> list[CourseData]:
+    reading = read_courses(COURSES)
+    assert reading.ok, "\n".join(map(str, reading.problems))
+    return reading.courses
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside nested dicts and lists."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _quotations(courses: list[CourseData]) -> Iterator[tuple[str, str]]:
+    """(where, quotation) for every quoted passage in the lessons and quizzes."""
+    for course in courses:
+        for module, lesson in iter_lessons(course):
+            where = f"{course.slug}/{module.slug}/{lesson.slug}.md"
+            # A quotation in a Markdown block quote may run over several "> " lines.
+            body = re.sub(r"^>[ \t]?", "", lesson.body_md, flags=re.MULTILINE)
+            for text in _strings([body, lesson.title, lesson.objectives, lesson.sources]):
+                for match in QUOTATION.finditer(text):
+                    yield where, next(group for group in match.groups() if group)
+        for module in course.modules:
+            if module.quiz is not None:
+                for text in _strings(asdict(module.quiz)):
+                    for match in QUOTATION.finditer(text):
+                        yield f"{course.slug}/{module.slug}/quiz.yaml", next(group for group in match.groups() if group)
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    """The source reports, whitespace normalised."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"Folder laporan sumber tidak ada ({SEEDS}): kutipan tidak dapat dicocokkan.")
+    return _normalise(" ".join(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))))
+
+
+def _missing(courses: list[CourseData], seed_text: str) -> list[str]:
+    """The quotations that do not stand verbatim in the seeds."""
+    return [f"{where}: {quote!r}" for where, quote in _quotations(courses) if _normalise(quote) not in seed_text]
+
+
+def test_every_quotation_stands_verbatim_in_a_source_report(seed_text):
+    courses = _courses()
+    assert len(list(_quotations(courses))) >= 10, "too few quotations found: the extraction itself is broken"
+    missing = _missing(courses, seed_text)
+    assert not missing, "Kutipan yang tidak tertulis kata demi kata di laporan sumber:\n" + "\n".join(missing)
+
+
+def test_the_quotation_check_catches_invented_and_altered_quotes(seed_text):
+    body = ("> “Dulu opini publik berangkat dari agenda setting\n> dari media massa.”\n\n"
+            "Kata Faisal: \"KIM adalah garda terdepan informasi\".\n")
+    question = QuestionData(key="q", type="short", text="Siapa bilang „opini publik selalu dari media“?",
+                            explanation="Lihat \"Era tulisan, mesin cetak, sudah lewat\".", accepted=["Faisal"])
+    lesson = LessonData(slug="a", title="A", minutes=5, objectives=["x"], sources=["y"], body_md=body)
+    course = CourseData(slug="k", title="K", modules=[ModuleData(slug="m", title="M", lessons=[lesson],
+                                                                 quiz=QuizData(title="Q", questions=[question]))])
+    assert _missing([course], seed_text) == [
+        "k/m/a.md: 'KIM adalah garda terdepan informasi'",
+        "k/m/quiz.yaml: 'opini publik selalu dari media'",
+    ]
+
+
+def test_every_lesson_has_objectives_sources_and_an_exercise():
+    for course in _courses():
+        for module, lesson in iter_lessons(course):
+            where = f"{course.slug}/{module.slug}/{lesson.slug}.md"
+            assert lesson.objectives and all(o.strip() for o in lesson.objectives), f"{where}: tanpa tujuan"
+            assert lesson.sources and all(s.strip() for s in lesson.sources), f"{where}: tanpa sumber"
+            assert LATIHAN.search(lesson.body_md), f"{where}: tanpa bagian '## Latihan'"
+
+
+def test_every_course_has_at_least_five_modules_of_three_lessons():
+    courses = _courses()
+    assert {course.slug for course in courses} == {"pemberdayaan-kim", "konten-media-pemda"}
+    for course in courses:
+        assert len(course.modules) >= 5, course.slug
+        for module in course.modules:
+            assert len(module.lessons) >= 3, f"{course.slug}/{module.slug}"
+
+
+def test_every_quiz_has_six_questions_of_all_four_types():
+    for course in _courses():
+        for module in course.modules:
+            where = f"{course.slug}/{module.slug}"
+            assert module.quiz is not None, f"{where}: tanpa kuis"
+            assert len(module.quiz.questions) >= 6, where
+            assert {question.type for question in module.quiz.questions} == QUESTION_TYPES, where
