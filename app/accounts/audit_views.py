@@ -24,6 +24,11 @@ ACTION_LABELS = {
     "role_changed": _l("Peran atau wilayah diubah"),
     "user_activated": _l("Akun diaktifkan"),
     "user_deactivated": _l("Akun dinonaktifkan"),
+    "users_imported": _l("Akun diimpor dari berkas"),
+    "roster_exported": _l("Daftar peserta diunduh"),
+    "certificate_revoked": _l("Sertifikat dicabut"),
+    "course_owner_added": _l("Pemilik kursus ditambahkan"),
+    "course.import": _l("Kursus diimpor dari berkas"),
 }
 
 
