@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.catalog.models import Course, Lesson, Module, Revision, Status
 from app.extensions import db
+from app.progress.models import Enrollment, LessonCompletion
 from app.quizzes.models import Question, Quiz
 
 
@@ -83,3 +84,89 @@ def test_trainer_builds_and_publishes_a_course(client, make_user, login_as):
     assert {course.status, module.status, lesson.status} == {Status.PUBLISHED}
     kinds = set(db.session.scalars(select(Revision.entity_type)))
     assert kinds == {"course", "module", "lesson", "quiz"}
+
+
+def _publish(client, course_id):
+    assert client.post(f"/kelola/kursus/{course_id}/terbitkan-semua").status_code == 302
+
+
+def test_trainee_completes_the_course_built_in_the_browser(client, app, make_user, login_as):
+    login_as(make_user(Role.TRAINER, "64"))
+    course = build_course(client)
+    _publish(client, course.id)
+    module, lesson, quiz = course.modules[0], course.modules[0].lessons[0], course.modules[0].quiz
+    trainee = app.test_client()
+    student = make_user(Role.TRAINEE, "64.02")
+    login_as(student, the_client=trainee)
+
+    assert "Literasi Digital KIM" in trainee.get("/kursus").get_data(as_text=True)
+    assert trainee.post(f"/kursus/{course.slug}/daftar").status_code == 302
+    lesson_url = f"/kursus/{course.slug}/{module.slug}/{lesson.slug}"
+    page = trainee.get(lesson_url).get_data(as_text=True)
+    assert "<h2>Ciri hoaks</h2>" in page and "<strong>provokatif</strong>" in page and "Memeriksa sumber." in page
+    assert trainee.post(f"{lesson_url}/selesai").status_code == 302
+
+    started = trainee.post(f"/kuis/{quiz.id}/mulai")
+    assert started.status_code == 302
+    take_url = started.headers["Location"]
+    assert "Ciri hoaks yang paling umum?" in trainee.get(take_url).get_data(as_text=True)
+    by_type = {question.type: question for question in quiz.questions}
+    right = lambda question, *texts: [str(c.id) for c in question.choices if c.text in texts]  # noqa: E731
+    answers = {
+        f"q-{by_type['single'].id}": right(by_type["single"], "Judul provokatif"),
+        f"q-{by_type['multiple'].id}": right(by_type["multiple"], "Cek sumber", "Cek tanggal"),
+        f"q-{by_type['truefalse'].id}": [str(next(c.id for c in by_type["truefalse"].choices if c.key == "false"))],
+        f"q-{by_type['short'].id}": ["kelompok informasi warga."],
+    }
+    submitted = trainee.post(f"{take_url}/kirim", data=answers)
+    assert submitted.status_code == 302
+    result = trainee.get(submitted.headers["Location"]).get_data(as_text=True)
+    assert "Tepat." in result and "Viral tidak sama dengan benar." in result
+
+    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == student.id))
+    assert enrollment.completed_at is not None and enrollment.best_score_percent == 100
+    assert enrollment.lessons_completed == 1
+
+    # The trainer corrects the published lesson: edited in place, the trainee keeps the completion.
+    assert client.post(f"/kelola/pelajaran/{lesson.id}", data={**LESSON_FORM, "body": "Isi yang diperbaiki."}).status_code == 302
+    assert db.session.scalar(select(LessonCompletion.lesson_id).where(LessonCompletion.user_id == student.id)) == lesson.id
+    assert "Isi yang diperbaiki." in trainee.get(lesson_url).get_data(as_text=True)
+    db.session.expire_all()
+    assert enrollment.completed_at is not None and enrollment.lessons_completed == 1
+
+
+def test_draft_content_stays_invisible_to_trainees(client, app, make_user, login_as):
+    login_as(make_user(Role.TRAINER, "64"))
+    course = build_course(client)
+    module, lesson, quiz = course.modules[0], course.modules[0].lessons[0], course.modules[0].quiz
+    course_url, lesson_url = f"/kursus/{course.slug}", f"/kursus/{course.slug}/{module.slug}/{lesson.slug}"
+    trainee = app.test_client()
+    login_as(make_user(Role.TRAINEE), the_client=trainee)
+
+    # Everything a trainer makes starts as a draft.
+    assert "Literasi Digital KIM" not in trainee.get("/kursus").get_data(as_text=True)
+    assert trainee.get(course_url).status_code == 404
+    assert trainee.get(lesson_url).status_code == 404
+
+    client.post(f"/kelola/kursus/{course.id}/status/terbit")
+    assert trainee.post(f"{course_url}/daftar").status_code == 302
+    page = trainee.get(course_url).get_data(as_text=True)
+    assert "Literasi Digital KIM" in page and "Hoaks dan Fakta" not in page
+    assert trainee.get(lesson_url).status_code == 404
+    assert trainee.get(f"/kuis/{quiz.id}").status_code in (403, 404)
+
+    client.post(f"/kelola/modul/{module.id}/status/terbit")
+    assert "Hoaks dan Fakta" in trainee.get(course_url).get_data(as_text=True)
+    assert trainee.get(lesson_url).status_code == 404  # the lesson itself is still a draft
+    assert "Mengenali Hoaks" not in trainee.get(course_url).get_data(as_text=True)
+
+    client.post(f"/kelola/pelajaran/{lesson.id}/status/terbit")
+    assert trainee.get(lesson_url).status_code == 200
+    assert trainee.get(f"/kuis/{quiz.id}").status_code == 200
+
+    client.post(f"/kelola/pelajaran/{lesson.id}/status/draf")
+    assert trainee.get(lesson_url).status_code == 404
+    client.post(f"/kelola/kursus/{course.id}/status/draf")
+    assert trainee.get(course_url).status_code == 404
+    # The trainer who owns it can still preview the draft on the learning pages.
+    assert client.get(lesson_url).status_code == 200

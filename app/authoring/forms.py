@@ -1,4 +1,4 @@
-"""Forms of the trainer's editing screens; they validate, services write."""
+"""Forms of the trainer's editing screens; they validate (with the course file checker's rules), services write."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from wtforms import (
     BooleanField, EmailField, FieldList, FloatField, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
     StringField, SubmitField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.authoring.services import ChoiceData, QuestionData, truefalse_choices
 from app.quizzes.grading import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
@@ -73,6 +73,19 @@ class DecimalNumberField(FloatField):
             raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5.")) from None
 
 
+def _title_length() -> Length:
+    return Length(max=200, message=_l("Paling banyak 200 karakter."))
+
+
+def _slug_length() -> Length:
+    return Length(max=80, message=_l("Paling banyak 80 karakter."))
+
+
+def _one_of(choices: dict, message) -> list:
+    """Choice validation with an Indonesian message (WTForms' own says "Not a valid choice")."""
+    return [AnyOf(list(choices), message=message)]
+
+
 def _check_slug(field) -> None:
     if field.data and not SLUG_PATTERN.match(field.data):
         raise ValidationError(_l("Slug hanya boleh huruf kecil, angka, dan tanda hubung, diawali huruf atau angka."))
@@ -88,12 +101,12 @@ def _at_least_one_line(message):
 class CourseForm(FlaskForm):
     """A course's details as the trainer writes them."""
 
-    title = StringField(_l("Judul kursus"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
-    summary = TextAreaField(_l("Ringkasan"), validators=[DataRequired(_l("Ringkasan wajib diisi."))], filters=[_strip])
-    audience = TextAreaField(_l("Sasaran peserta"), validators=[DataRequired(_l("Sasaran peserta wajib diisi."))], filters=[_strip])
+    title = StringField(_l("Judul kursus"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
+    summary = TextAreaField(_l("Ringkasan"), filters=[_strip])
+    audience = TextAreaField(_l("Sasaran peserta"), filters=[_strip])
     hours = WholeNumberField(_l("Jam pelajaran"), validators=[InputRequired(_l("Jam pelajaran wajib diisi.")),
-                                                              NumberRange(min=1, max=1000, message=_l("Jam pelajaran minimal 1."))])
+                                                              NumberRange(min=1, message=_l("Jam pelajaran minimal 1."))])
     sequential = BooleanField(_l("Modul terbuka berurutan"))
     sources = TextAreaField(_l("Sumber (satu per baris)"), validators=[_at_least_one_line(_l("Tulis minimal satu sumber."))])
     submit = SubmitField(_l("Simpan"))
@@ -113,8 +126,8 @@ class OwnerForm(FlaskForm):
 class ModuleForm(FlaskForm):
     """A module's title and slug."""
 
-    title = StringField(_l("Judul modul"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    title = StringField(_l("Judul modul"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
     submit = SubmitField(_l("Simpan"))
 
     def validate_slug(self, field):
@@ -124,10 +137,10 @@ class ModuleForm(FlaskForm):
 class LessonForm(FlaskForm):
     """A lesson: metadata and its Markdown body; "Pratinjau" renders it without saving."""
 
-    title = StringField(_l("Judul pelajaran"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    title = StringField(_l("Judul pelajaran"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
+    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
     minutes = WholeNumberField(_l("Durasi (menit)"), validators=[InputRequired(_l("Durasi wajib diisi.")),
-                                                                 NumberRange(min=1, max=600, message=_l("Durasi minimal 1 menit."))])
+                                                                 NumberRange(min=1, message=_l("Durasi minimal 1 menit."))])
     objectives = TextAreaField(_l("Tujuan pembelajaran (satu per baris)"),
                                validators=[_at_least_one_line(_l("Tulis minimal satu tujuan pembelajaran."))])
     sources = TextAreaField(_l("Sumber (satu per baris)"), validators=[_at_least_one_line(_l("Tulis minimal satu sumber."))])
@@ -142,11 +155,11 @@ class LessonForm(FlaskForm):
 class QuizForm(FlaskForm):
     """A quiz's settings."""
 
-    title = StringField(_l("Judul kuis"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=200)], filters=[_strip])
+    title = StringField(_l("Judul kuis"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
     pass_mark = WholeNumberField(_l("Nilai lulus (persen)"), validators=[
         InputRequired(_l("Nilai lulus wajib diisi.")), NumberRange(min=1, max=100, message=_l("Nilai lulus harus 1 sampai 100."))])
     max_attempts = WholeNumberField(_l("Batas percobaan"), validators=[
-        Optional(), NumberRange(min=1, max=100, message=_l("Batas percobaan minimal 1, atau kosongkan."))])
+        Optional(), NumberRange(min=1, message=_l("Batas percobaan minimal 1, atau kosongkan."))])
     submit = SubmitField(_l("Simpan"))
 
 
@@ -162,16 +175,19 @@ class ChoiceRowForm(Form):
 class QuestionForm(FlaskForm):
     """A question of any of the four types, checked with the course file checker's rules."""
 
-    type = SelectField(_l("Jenis soal"), choices=list(QUESTION_TYPE_LABELS.items()))
+    type = SelectField(_l("Jenis soal"), choices=list(QUESTION_TYPE_LABELS.items()), validate_choice=False,
+                       validators=_one_of(QUESTION_TYPE_LABELS, _l("Pilih jenis soal dari daftar.")))
     text = TextAreaField(_l("Teks soal (Markdown)"), validators=[DataRequired(_l("Teks soal wajib diisi."))], filters=[_strip])
     explanation = TextAreaField(_l("Penjelasan (tampil setelah kuis dikumpulkan)"),
                                 validators=[DataRequired(_l("Penjelasan wajib diisi."))], filters=[_strip])
-    key = StringField(_l("Kunci soal"), validators=[Optional(), Length(max=80)], filters=[_strip])
+    key = StringField(_l("Kunci soal"), validators=[Optional(), _slug_length()], filters=[_strip])
     points = DecimalNumberField(_l("Bobot"), default=1.0, validators=[
         InputRequired(_l("Bobot wajib diisi.")), NumberRange(min=0.01, message=_l("Bobot harus lebih dari 0."))])
-    scoring = RadioField(_l("Cara menilai soal banyak jawaban"), choices=list(SCORING_LABELS.items()), default=SCORING_PARTIAL)
+    scoring = RadioField(_l("Cara menilai soal banyak jawaban"), choices=list(SCORING_LABELS.items()), default=SCORING_PARTIAL,
+                         validate_choice=False, validators=_one_of(SCORING_LABELS, _l("Pilih cara menilai dari daftar.")))
     choices = FieldList(FormField(ChoiceRowForm), min_entries=CHOICE_ROWS)
-    tf_answer = RadioField(_l("Pernyataan ini"), choices=[("true", _l("Benar")), ("false", _l("Salah"))], validators=[Optional()])
+    tf_answer = RadioField(_l("Pernyataan ini"), choices=[("true", _l("Benar")), ("false", _l("Salah"))],
+                           validate_choice=False, validators=[Optional()])
     tf_feedback_true = StringField(_l("Umpan balik bila peserta menjawab Benar (opsional)"), filters=[_strip])
     tf_feedback_false = StringField(_l("Umpan balik bila peserta menjawab Salah (opsional)"), filters=[_strip])
     accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"))
@@ -280,7 +296,8 @@ class QuestionForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Questions to import: a .txt file or pasted text, and its format."""
 
-    format = RadioField(_l("Format"), choices=list(IMPORT_FORMATS.items()), default="gift")
+    format = RadioField(_l("Format"), choices=list(IMPORT_FORMATS.items()), default="gift", validate_choice=False,
+                        validators=_one_of(IMPORT_FORMATS, _l("Pilih format GIFT atau Aiken.")))
     file = FileField(_l("Berkas .txt"), validators=[FileAllowed(["txt", "gift"], _l("Unggah berkas teks berakhiran .txt."))])
     text = TextAreaField(_l("Atau tempel teks soal di sini"))
     submit = SubmitField(_l("Periksa"))

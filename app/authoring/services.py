@@ -12,9 +12,10 @@ from app.accounts.models import Role, User
 from app.accounts.services import user_by_email
 from app.authoring import revisions
 from app.authoring.qformats import parse_aiken, parse_gift, slugify
+from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
-from app.quizzes.grading import SCORING_PARTIAL
+from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY
 from app.quizzes.models import Choice, Question, Quiz
 
 PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
@@ -106,8 +107,9 @@ class QuestionData:
 
 def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceData]:
     """The two choices of a true/false question, keyed 'true' and 'false' as the grader expects."""
-    return [ChoiceData(text=_("Benar"), correct=answer, feedback=feedback_true, key="true"),
-            ChoiceData(text=_("Salah"), correct=not answer, feedback=feedback_false, key="false")]
+    # Stored in Bahasa Indonesia whatever the trainer's interface language, as the course files have them.
+    return [ChoiceData(text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer, feedback=feedback_true, key=TRUE_KEY),
+            ChoiceData(text=TRUEFALSE_TEXTS[FALSE_KEY], correct=not answer, feedback=feedback_false, key=FALSE_KEY)]
 
 
 def question_from_spec(spec: dict[str, Any]) -> QuestionData:
@@ -140,6 +142,13 @@ def course_outline(course_id: int) -> Optional[Course]:
         selectinload(Course.modules).selectinload(Module.lessons),
         selectinload(Course.modules).selectinload(Module.quiz).selectinload(Quiz.questions),
     )
+    return db.session.scalar(query)
+
+
+def load_course(course_id: int) -> Optional[Course]:
+    """A course with its owners, modules and lessons (not its quizzes)."""
+    query = select(Course).where(Course.id == course_id).options(
+        selectinload(Course.owners), selectinload(Course.modules).selectinload(Module.lessons))
     return db.session.scalar(query)
 
 

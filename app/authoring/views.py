@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, format_percent, gettext as _
 from flask_login import current_user
 
 from app.accounts import services as accounts
@@ -23,7 +23,7 @@ AUTHORS = (Role.TRAINER, Role.ADMIN)
 # URL words for the kinds of thing a trainer edits, and the revision entity types they map to.
 KINDS = {"kursus": revisions.COURSE, "modul": revisions.MODULE, "pelajaran": revisions.LESSON,
          "kuis": revisions.QUIZ, "soal": "question"}
-LOADERS = {revisions.COURSE: services.course_outline, revisions.MODULE: services.load_module,
+LOADERS = {revisions.COURSE: services.load_course, revisions.MODULE: services.load_module,
            revisions.LESSON: services.load_lesson, revisions.QUIZ: services.load_quiz, "question": services.load_question}
 STATES = {"terbit": Status.PUBLISHED, "draf": Status.DRAFT}
 
@@ -87,8 +87,8 @@ def course_new():
 @role_required(*AUTHORS)
 def course(course_id: int):
     """A course's outline: modules, lessons and quizzes, with order and publication buttons."""
-    course = _editable(revisions.COURSE, course_id)
-    return render_template("authoring/course.html", course=course, button=ButtonForm())
+    _editable(revisions.COURSE, course_id)
+    return render_template("authoring/course.html", course=services.course_outline(course_id))
 
 
 @bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
@@ -294,7 +294,7 @@ def quiz_new(module_id: int):
 def quiz(quiz_id: int):
     """A quiz with its questions, choices and feedback, as the trainer checks them."""
     quiz = _editable(revisions.QUIZ, quiz_id)
-    return render_template("authoring/quiz.html", quiz=quiz, button=ButtonForm(), type_labels=QUESTION_TYPE_LABELS,
+    return render_template("authoring/quiz.html", quiz=quiz, type_labels=QUESTION_TYPE_LABELS,
                            scoring_labels=SCORING_LABELS)
 
 
@@ -429,7 +429,8 @@ def quiz_analysis(quiz_id: int):
     """Item analysis: facility, discrimination and choice counts per question."""
     quiz = _editable(revisions.QUIZ, quiz_id)
     return render_template("authoring/analysis.html", quiz=quiz, result=analysis.analyse(quiz),
-                           type_labels=QUESTION_TYPE_LABELS)
+                           type_labels=QUESTION_TYPE_LABELS, decimal=lambda value: format_decimal(value, format="0.00"),
+                           percent=format_percent)
 
 
 # Revisions -----------------------------------------------------------------------------------
@@ -465,8 +466,7 @@ def revision(revision_id: int):
     kind = next(word for word, entity_type in KINDS.items() if entity_type == revision.entity_type)
     return render_template("authoring/revision.html", revision=revision, number=number, entity=entity, kind=kind,
                            lines=revisions.as_lines(revision.entity_type, revision.snapshot), diff=diff,
-                           restorable=revision.entity_type in services.RESTORABLE and revision.snapshot != current,
-                           button=ButtonForm())
+                           restorable=revision.entity_type in services.RESTORABLE and revision.snapshot != current)
 
 
 @bp.post("/revisi/<int:revision_id>/pulihkan")
