@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.progress import services as progress
@@ -18,6 +17,7 @@ bp = Blueprint("quizzes", __name__)
 
 @bp.context_processor
 def _helpers() -> dict:
+    """Formatting helpers for the quiz templates."""
     return {"number": _number}
 
 
@@ -26,35 +26,28 @@ def _number(value: float | None) -> str:
     return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
 
 
-def _url(endpoint: str, **values) -> str | None:
-    """A URL of the learning pages, or None while that page is not installed."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _links(quiz: Quiz, passed: bool) -> dict:
     """Back to the module on the course page and, once the quiz is passed, on to the next step."""
     module = quiz.module
-    back = _url("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
+    back = url_for("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
     return {"module": back, "next": _next_step(quiz) if passed else None}
 
 
-def _next_step(quiz: Quiz) -> dict | None:
+def _next_step(quiz: Quiz) -> dict:
     """The trainee's next unfinished lesson or quiz, or "Kursus saya" (the certificate) when all is done."""
     course = progress.load_course(quiz.module.course_id)
     step = progress.resume_step(course, progress.course_progress(current_user, course))
     if step is None:
-        url = _url("learning.my_courses")
-        return {"url": url, "label": _("Kursus selesai: lihat sertifikat di Kursus saya")} if url else None
+        return {"url": url_for("learning.my_courses"), "label": _("Kursus selesai: lihat sertifikat di Kursus saya")}
     if isinstance(step, Quiz):
-        return {"url": url_for(".overview", quiz_id=step.id), "label": _("Lanjut ke %(title)s", title=step.title)}
-    url = _url("learning.lesson", slug=course.slug, module_slug=step.module.slug, lesson_slug=step.slug)
-    return {"url": url, "label": _("Lanjut ke pelajaran %(title)s", title=step.title)} if url else None
+        url = url_for(".overview", quiz_id=step.id)
+    else:
+        url = url_for("learning.lesson", slug=course.slug, module_slug=step.module.slug, lesson_slug=step.slug)
+    return {"url": url, "label": _("Lanjut: %(title)s", title=step.title)}
 
 
 def _load_quiz(quiz_id: int) -> Quiz:
+    """The quiz with its module and course, or 404."""
     return services.get_quiz(quiz_id) or abort(404)
 
 
@@ -66,7 +59,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _locked(quiz: Quiz):
+def _locked(quiz: Quiz) -> tuple[str, int] | None:
     """The 403 page with the reason the module is closed, or None when it is open."""
     reason = progress.locked_reason(current_user, quiz.module)
     if reason is None:
@@ -107,7 +100,9 @@ def start(quiz_id: int):
     return redirect(url_for(".take", attempt_id=attempt.id))
 
 
-def _quiz_page(attempt: Attempt, form: AttemptSubmitForm, error: str | None = None, selected=None):
+def _quiz_page(attempt: Attempt, form: AttemptSubmitForm, error: str | None = None,
+               selected: dict[str, list[str]] | None = None) -> str:
+    """The questions of an open attempt; after a refused sheet, with the message and the ticks kept."""
     return render_template(
         "quizzes/take.html", attempt=attempt, quiz=attempt.quiz, items=services.attempt_questions(attempt),
         form=form, error=error, selected=selected or {},
