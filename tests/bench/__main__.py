@@ -69,7 +69,7 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
         run.hello.append(_hello(run, args, workdir, "sebelum"))
     print("Aplikasi di gunicorn ...", flush=True)
     with Gunicorn("wsgi:app", workdir / "gunicorn-app.log", env=env, workers=args.workers, ready_path="/healthz") as server:
-        browsers, problems = pages.sign_in(app, run.dataset, server.base_url)
+        browsers, problems = pages.sign_in(run.dataset, server.base_url)
         run.notes += problems
         attempt = _attempt(run, app, browsers)
         # Weighed first: the quiz page shows only while its attempt is open, and the resubmission
@@ -118,7 +118,7 @@ def _attempt(run: report.Run, app, browsers) -> pages.OpenAttempt | None:
 def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throughput]:
     rows = []
     for page in pages.PAGES:
-        target = pages.resolve(page, app, run.dataset, base_url, browsers, attempt)
+        target = pages.resolve(page, app, run.dataset, browsers, attempt)
         if isinstance(target, str):
             row = Throughput(page.key, page.label, page.account, status=target)
         else:
@@ -135,13 +135,15 @@ def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throu
 
 def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None:
     print("Penilaian kuis dan lonjakan ...", flush=True)
-    for name, action in (("grading", lambda: burst.grading_path(app, run.dataset, base_url, args.connections,
-                                                                  100 if args.quick else None)),
-                         ("burst", lambda: burst.burst(app, run.dataset, base_url, args.burst))):
+    for name, label, action in (
+        ("grading", "Penilaian kuis", lambda: burst.grading_path(app, run.dataset, base_url, args.connections,
+                                                                 100 if args.quick else None)),
+        ("burst", "Lonjakan", lambda: burst.burst(app, run.dataset, base_url, args.burst)),
+    ):
         try:
             flow = action()
         except (RuntimeError, OSError) as failure:
-            flow = Flow(name, status=error(str(failure)))
+            flow = Flow(label, status=error(str(failure)))
         setattr(run, name, flow)
         print(f"  {flow.label}: {flow.status}, {flow.completed}/{flow.attempts} selesai, {flow.errors} galat, "
               f"p99 {flow.p99_ms or 0:.0f} ms", flush=True)

@@ -100,13 +100,13 @@ def grading_path(app: Flask, dataset: Dataset, base_url: str, concurrency: int =
 
 def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 500, window_s: float = 10.0) -> Flow:
     """`trainees` trainees start the same quiz within `window_s` seconds: start, open the quiz page, submit."""
-    flow = Flow(f"Lonjakan: {trainees} peserta memulai kuis yang sama dalam {window_s:.0f} detik")
+    user_ids = dataset.pools.get("burst", [])[:trainees]
+    flow = Flow(f"Lonjakan: {len(user_ids)} peserta memulai kuis yang sama dalam {window_s:.0f} detik")
     paths = pages.quiz_paths(app, dataset)
     if paths is None:
         flow.status = NOT_BUILT
         return flow
     clock = _Clock()
-    user_ids = dataset.pools.get("burst", [])[:trainees]
     ready = _prepare(app, dataset, base_url, user_ids, paths, clock)
     rng = random.Random(500)
     begin = time.perf_counter() + 0.5

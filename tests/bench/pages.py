@@ -15,6 +15,8 @@ from tests.bench.datagen import Dataset
 from tests.bench.results import NOT_BUILT, OK, Throughput, error
 
 ANONYMOUS = "anonymous"
+ACCOUNT_LABELS = {ANONYMOUS: "tamu", "trainee": "peserta", "province": "koordinator provinsi",
+                  "coordinator": "koordinator kabupaten", "trainer": "pelatih", "admin": "admin"}
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class Target:
     form: list[tuple[str, str]] | None = None
 
 
-def resolve(page: Page, app: Flask, dataset: Dataset, base_url: str, browsers: dict[str, Browser],
+def resolve(page: Page, app: Flask, dataset: Dataset, browsers: dict[str, Browser],
             attempt: OpenAttempt | None) -> Target | str:
     """The target of a page, or the status explaining why it cannot be measured."""
     browser = browsers.get(page.account)
@@ -222,7 +224,7 @@ def measure(target: Target, base_url: str, load: wrk.Load) -> Throughput:
     return row
 
 
-def sign_in(app: Flask, dataset: Dataset, base_url: str) -> tuple[dict[str, Browser], list[str]]:
+def sign_in(dataset: Dataset, base_url: str) -> tuple[dict[str, Browser], list[str]]:
     """Browsers for every account a page needs, signed in through the login form."""
     browsers: dict[str, Browser] = {ANONYMOUS: Browser(base_url)}
     problems = []

@@ -43,7 +43,7 @@ class Load:
     threads: int = 2
     connections: int = 16
     seconds: int = 10
-    timeout_s: int = 5
+    timeout_s: int = 30  # as gunicorn's worker timeout: slower answers would drop out of the percentiles
 
     def describe(self) -> str:
         """The wrk options, as printed in the report."""
