@@ -305,10 +305,14 @@ def _export_section(run: Run) -> list[str]:
     return ["## Ekspor daftar peserta (semua baris, koordinator provinsi)", "",
             "Satu worker gunicorn baru per format (batas waktu worker dinaikkan agar angkanya terlihat). Memori =",
             "VmRSS/VmHWM worker dari `/proc/<pid>/status`: diam sesudah masuk, puncak selama unduhan, naik = puncak −",
-            "diam. Kueri polos = kueri SQL yang menghasilkan baris yang sama (pendaftaran peserta dengan wilayah,",
-            "kursus, kemajuan, sertifikat), semua baris diambil; angka terbaik dari tiga kali.", ""] + \
+            "diam. Kueri polos = kueri SQL yang menghasilkan baris yang sama, dijalankan langsung dengan semua baris",
+            f"diambil (terbaik dari tiga kali): {_sources(run)}.", ""] + \
         _table(["format", "URL", "baris", "ukuran", "total s", "byte pertama s", "diam MB", "puncak MB",
                 "naik MB", "kueri polos", "rasio", "status"], rows) + (notes + [""] if notes else [])
+
+
+def _sources(run: Run) -> str:
+    return ", ".join(sorted({f"`{row.floor_source}`" for row in run.exports if row.floor_source})) or "–"
 
 
 def _weight_section(run: Run) -> list[str]:

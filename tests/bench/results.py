@@ -64,6 +64,7 @@ class Export:
     growth_mb: float | None = None
     floor_s: float | None = None
     floor_rows: int | None = None
+    floor_source: str = ""
     note: str = ""
 
 
