@@ -1,14 +1,16 @@
 """Locale and time zone selection: Bahasa Indonesia first, English on request."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 from app.extensions import babel
 
 
 def select_locale() -> str:
-    """Use the language the user picked, else Bahasa Indonesia."""
+    """Use the language the user picked, else Bahasa Indonesia (always, outside a request)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
