@@ -80,9 +80,8 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
             run.pages = _pages(run, app, server.base_url, browsers, attempt)
         if "quiz" not in args.skip:
             _quiz(run, args, app, server.base_url)
-        errors = server.errors_logged()
-    if errors:
-        run.notes.append(f"gunicorn mencatat {errors} traceback selama pengukuran halaman (log di folder kerja; --keep)")
+        failures = server.errors_logged()
+    run.notes += [f"Galat 500 di server: {failure}" for failure in failures]
     if use_wrk:
         run.hello.append(_hello(run, args, workdir, "sesudah"))
     if "exports" not in args.skip:

@@ -97,7 +97,9 @@ def _n(value: float | None, digits: int = 0, suffix: str = "") -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
+    if value is None:
+        return "–"
+    return f"{value * 100:.1f} %" if value < 0.1 else f"{value * 100:.0f} %"
 
 
 def _kb(size: int) -> str:

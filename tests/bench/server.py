@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 from app.config import ROOT
 
 READY_TIMEOUT = 60.0
+# The line app/errors.py logs for every request that ended in a 500.
+FAILED_REQUEST = re.compile(r"request \S+ failed: (\S+ \S+: .*)$", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -96,12 +99,14 @@ class Gunicorn:
             self.process.kill()
             self.process.wait(timeout=5)
 
-    def errors_logged(self) -> int:
-        """How many tracebacks the server logged so far."""
+    def errors_logged(self) -> list[str]:
+        """The failed requests the app logged ("GET /path: Error(...)"), each once, in order."""
         try:
-            return self.log_path.read_text(errors="replace").count("Traceback")
+            log = self.log_path.read_text(errors="replace")
         except OSError:
-            return 0
+            return []
+        failures = list(dict.fromkeys(match.group(1) for match in FAILED_REQUEST.finditer(log)))
+        return failures or ["traceback tanpa keterangan permintaan"] * min(1, log.count("Traceback"))
 
 
 def memory_kb(pid: int) -> dict[str, int]:
