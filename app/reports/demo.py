@@ -103,14 +103,16 @@ def fill_demo(trainees: int = DEFAULT_TRAINEES, seed: int = 2023, now: datetime 
         db.session.execute(insert(model), batch)
     db.session.flush()
     enrolments = rows.by_model[Enrollment]
-    return DemoSummary(trainees=len(ids), enrolments=len(enrolments), completed=sum(1 for e in enrolments if e["completed_at"]),
+    completed = sum(1 for e in enrolments if e["completed_at"])
+    return DemoSummary(trainees=len(ids), enrolments=len(enrolments), completed=completed,
                        attempts=len(rows.by_model[Attempt]), courses=len(shapes))
 
 
 def remove_demo() -> DemoSummary:
     """Delete the generated trainees; their enrolments, progress and certificates go with them."""
     generated = (User.is_demo.is_(True), User.email.like(f"%@{DEMO_DOMAIN}"))
-    enrolments = db.session.scalar(select(func.count(Enrollment.id)).join(User, User.id == Enrollment.user_id).where(*generated))
+    enrolments = db.session.scalar(
+        select(func.count(Enrollment.id)).join(User, User.id == Enrollment.user_id).where(*generated))
     result = db.session.execute(delete(User).where(*generated).execution_options(synchronize_session=False))
     db.session.expire_all()
     return DemoSummary(trainees=result.rowcount, enrolments=enrolments or 0)
@@ -119,7 +121,8 @@ def remove_demo() -> DemoSummary:
 def _published_shapes() -> list[_Shape]:
     courses = db.session.scalars(
         select(Course).where(Course.status == Status.PUBLISHED).order_by(Course.id)
-        .options(selectinload(Course.modules).selectinload(Module.lessons), selectinload(Course.modules).selectinload(Module.quiz))
+        .options(selectinload(Course.modules).selectinload(Module.lessons),
+                 selectinload(Course.modules).selectinload(Module.quiz))
     )
     shapes = []
     for course in courses:
@@ -195,7 +198,8 @@ def _learning(rows: _Rows, rng: random.Random, user_id: int, shape: _Shape, now:
              best_score_percent=round(sum(scores) / len(scores), 1) if scores else None, completed_at=completed_at)
     if completed_at:
         rows.add(Certificate, code=f"DEMO-{user_id:06d}-{shape.id:03d}", user_id=user_id, course_id=shape.id,
-                 issued_at=completed_at, completed_at=completed_at, revoked_at=None, revoked_by_id=None, revoke_reason="")
+                 issued_at=completed_at, completed_at=completed_at, revoked_at=None, revoked_by_id=None,
+                 revoke_reason="")
 
 
 def _progress(rows: _Rows, rng: random.Random, user_id: int, shape: _Shape, done: int, start: datetime,

@@ -124,7 +124,8 @@ class StalledFilterForm(GetFilterForm):
 class ImportUploadForm(FlaskForm):
     """Step one of the import: the CSV or Excel file."""
 
-    berkas = FileField(_l("Berkas CSV atau Excel (.xlsx)"), validators=[FileRequired(_l("Pilih berkas untuk diunggah."))])
+    berkas = FileField(_l("Berkas CSV atau Excel (.xlsx)"),
+                       validators=[FileRequired(_l("Pilih berkas untuk diunggah."))])
     submit = SubmitField(_l("Periksa berkas"))
 
 

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from app.accounts.models import Regency, Role, User
 from app.accounts.validators import nip_problem, normalise_nip, normalise_phone, phone_problem
 from app.catalog.models import Course
-from app.extensions import db, utcnow
+from app.extensions import db
 from app.progress.models import Enrollment
+from app.progress.services import enroll
 from app.reports.spreadsheets import Table, iter_csv
 
 # The template's columns, in order (docs/reports.md explains each).
@@ -144,7 +145,8 @@ def _header_errors(table: Table) -> list[RowError]:
     if not errors and not table.rows:
         errors.append(RowError(1, "", _("Berkas tidak berisi baris data di bawah baris judul.")))
     if len(table.rows) > MAX_ROWS:
-        errors.append(RowError(1, "", _("Berkas berisi lebih dari %(n)d baris; pecah menjadi beberapa berkas.", n=MAX_ROWS)))
+        message = _("Berkas berisi lebih dari %(n)d baris; pecah menjadi beberapa berkas.", n=MAX_ROWS)
+        errors.append(RowError(1, "", message))
     return errors
 
 
@@ -314,14 +316,12 @@ def apply_plan(plan: ImportPlan, actor: User) -> ImportResult:
                 setattr(row.user, name, row.fields()[name])
     db.session.add_all(new_users.values())
     db.session.flush()
-    now = utcnow()
-    enrolments = [
-        Enrollment(user_id=(row.user or new_users[row.row]).id, course_id=course.id, enrolled_by_id=actor.id, enrolled_at=now)
-        for row in plan.rows for course in row.new_courses
-    ]
-    db.session.add_all(enrolments)
-    db.session.flush()
-    return ImportResult(created=plan.created, updated=plan.updated, enrolled=len(enrolments))
+    enrolled = 0
+    for row in plan.rows:
+        for course in row.new_courses:
+            enroll(row.user or new_users[row.row], course, by=actor)
+            enrolled += 1
+    return ImportResult(created=plan.created, updated=plan.updated, enrolled=enrolled)
 
 
 # --------------------------------------------------------------------------- uploads kept between preview and confirm

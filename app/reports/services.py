@@ -204,7 +204,8 @@ def _figures(values: Sequence[Any]) -> Figures:
                    float(average) if average is not None else None)
 
 
-def figures_by(viewer: User, by: str, course_id: int | None = None, regency_id: int | None = None) -> dict[int, Figures]:
+def figures_by(viewer: User, by: str, course_id: int | None = None,
+               regency_id: int | None = None) -> dict[int, Figures]:
     """Figures grouped by 'regency' or 'course' id, in one aggregate query."""
     facts = _facts(viewer, course_id, regency_id)
     key = facts.c.regency_id if by == "regency" else facts.c.course_id
@@ -373,7 +374,8 @@ def roster_summary(viewer: User, filters: RosterFilter) -> list[list[Any]]:
         figures = _figures((enrolled, *counts, average))
         rate = round(figures.completion_rate, 1) if figures.completion_rate is not None else None
         score = round(figures.average_score, 1) if figures.average_score is not None else None
-        summary.append([code, name, figures.enrolled, figures.not_started, figures.in_progress, figures.completed, rate, score])
+        summary.append([code, name, figures.enrolled, figures.not_started, figures.in_progress, figures.completed,
+                        rate, score])
     return summary
 
 

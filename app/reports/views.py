@@ -103,7 +103,8 @@ def regency(code: str):
         "reports/regency.html", unit=unit, courses=courses, empty=services.Figures(),
         by_course=services.figures_by(current_user, "course", regency_id=unit.id),
         total=services.figures_total(current_user, regency_id=unit.id),
-        chart=_chart(services.weekly_completions(current_user, regency_id=unit.id), _("Penyelesaian kursus per minggu")),
+        chart=_chart(services.weekly_completions(current_user, regency_id=unit.id),
+                     _("Penyelesaian kursus per minggu")),
         page=services.regency_trainees(unit.id, request.args.get("page", 1, type=int), PER_PAGE),
     )
 
@@ -180,7 +181,8 @@ def roster_xlsx():
 def stalled():
     """Trainees who have not started or have been idle for N days, with a message ready to send."""
     _authorised_regency_arg()
-    form = StalledFilterForm(request.args, courses=services.all_courses(), regencies=services.visible_regencies(current_user))
+    form = StalledFilterForm(request.args, courses=services.all_courses(),
+                             regencies=services.visible_regencies(current_user))
     form.validate()
     course, unit = form.course(), form.regency()
     page = services.stalled_page(
@@ -195,7 +197,7 @@ def stalled():
 
 
 def _import_page(form: ImportUploadForm, **context):
-    return render_template("reports/import.html", form=form, columns=imports.COLUMN_HINTS, required=imports.REQUIRED, **context)
+    return render_template("reports/import.html", form=form, columns=imports.COLUMN_HINTS, **context)
 
 
 @bp.route("/impor", methods=["GET", "POST"])
@@ -223,16 +225,18 @@ def import_upload():
 def import_confirm():
     """Import a checked file: every row is checked again, then all of it is written, or nothing."""
     form = ImportConfirmForm()
-    kept = imports.load_upload(_uploads(), current_user.id, form.token.data or "") if form.validate_on_submit() else None
+    valid = form.validate_on_submit()
+    kept = imports.load_upload(_uploads(), current_user.id, form.token.data or "") if valid else None
     if kept is None:
         flash(_("Berkas yang diperiksa tidak ditemukan atau sudah diimpor. Unggah lagi."), "error")
         return redirect(url_for("reports.import_upload"))
     data, filename = kept
     plan = imports.check_table(read_table(data, filename), current_user)
     if not plan.ok:
-        return render_template("reports/import_preview.html", plan=plan, filename=filename, confirm=ImportConfirmForm(token=""))
+        return render_template("reports/import_preview.html", plan=plan, filename="",
+                               confirm=ImportConfirmForm(token=""))
     result = imports.apply_plan(plan, current_user)
-    accounts.record("users_imported", current_user, target=filename[:200], ip=request.remote_addr,
+    accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris", ip=request.remote_addr,
                     created=result.created, updated=result.updated, enrolled=result.enrolled)
     db.session.commit()
     imports.delete_upload(_uploads(), current_user.id, form.token.data)
