@@ -128,3 +128,20 @@ def test_post_buttons_carry_csrf_tokens(client, app, make_user, login_as):
         assert course.status == Status.PUBLISHED
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_revisions_of_someone_elses_course_are_out_of_reach(client, app, make_user, login_as):
+    owner = make_user(Role.TRAINER, "64")
+    course = make_course(owners=[owner])
+    lesson = course.modules[0].lessons[0]
+    login_as(owner)
+    form = {"title": "Diubah", "slug": lesson.slug, "minutes": "5", "objectives": "T", "sources": "S", "body": "Baru.", "submit": "1"}
+    assert client.post(f"/kelola/pelajaran/{lesson.id}", data=form).status_code == 302
+    first = db.session.scalar(select(Revision).order_by(Revision.id))
+    stranger = app.test_client()
+    login_as(make_user(Role.TRAINER, "64.72"), the_client=stranger)
+    assert stranger.get(f"/kelola/revisi/{first.id}").status_code == 403
+    assert stranger.post(f"/kelola/revisi/{first.id}/pulihkan").status_code == 403
+    assert stranger.get("/kelola/revisi/99999").status_code == 404
+    db.session.expire_all()
+    assert lesson.body_md == "Baru."

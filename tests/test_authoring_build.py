@@ -7,7 +7,7 @@ from app.accounts.models import Role
 from app.catalog.models import Course, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.progress.models import Enrollment, LessonCompletion
-from app.quizzes.models import Question, Quiz
+from app.quizzes.models import Quiz
 
 
 def _choices(*rows):
@@ -43,6 +43,12 @@ def build_course(client) -> Course:
                        data={"title": "Kuis Hoaks", "pass_mark": "60", "max_attempts": ""}).status_code == 302
     quiz = db.session.scalar(select(Quiz))
     assert quiz.max_attempts is None and quiz.pass_mark == 60
+    build_quiz_questions(client, quiz.id)
+    return course
+
+
+def build_quiz_questions(client, quiz_id: int) -> None:
+    """One question of each of the four types, through the question form."""
     questions = [
         {"type": "single", "text": "Ciri hoaks yang paling umum?", "explanation": "Judul provokatif.", "points": "1",
          **_choices(("Judul provokatif", True, "Tepat."), ("Sumber resmi", False, "Belum tepat."), ("", False, ""))},
@@ -54,9 +60,8 @@ def build_course(client) -> Course:
          "accepted": "Kelompok Informasi Masyarakat\n\nKelompok Informasi Warga"},
     ]
     for data in questions:
-        response = client.post(f"/kelola/kuis/{quiz.id}/soal/baru", data=data)
+        response = client.post(f"/kelola/kuis/{quiz_id}/soal/baru", data=data)
         assert response.status_code == 302, response.get_data(as_text=True)
-    return course
 
 
 def test_trainer_builds_and_publishes_a_course(client, make_user, login_as):
@@ -170,3 +175,22 @@ def test_draft_content_stays_invisible_to_trainees(client, app, make_user, login
     assert trainee.get(course_url).status_code == 404
     # The trainer who owns it can still preview the draft on the learning pages.
     assert client.get(lesson_url).status_code == 200
+
+
+def test_course_page_warns_what_would_stop_trainees(client, make_user, login_as):
+    login_as(make_user(Role.TRAINER, "64"))
+    assert client.post("/kelola/kursus/baru", data=COURSE_FORM).status_code == 302
+    course = db.session.scalar(select(Course))
+    client.post(f"/kelola/kursus/{course.id}/status/terbit")
+    assert "belum ada modul yang terbit" in client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)
+    client.post(f"/kelola/kursus/{course.id}/modul/baru", data={"title": "Hoaks dan Fakta", "slug": ""})
+    module = db.session.scalar(select(Module))
+    client.post(f"/kelola/modul/{module.id}/kuis/baru", data={"title": "Kuis", "pass_mark": "70", "max_attempts": "3"})
+    client.post(f"/kelola/modul/{module.id}/status/terbit")
+    page = client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)
+    assert "Modul Hoaks dan Fakta terbit tanpa pelajaran yang terbit." in page
+    assert "Kuis modul Hoaks dan Fakta belum punya soal" in page
+    build_quiz_questions(client, module.quiz.id)
+    client.post(f"/kelola/modul/{module.id}/pelajaran/baru", data=LESSON_FORM)
+    _publish(client, course.id)
+    assert "flash-warning" not in client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)

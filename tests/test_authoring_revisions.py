@@ -7,7 +7,7 @@ from app.accounts.models import Role
 from app.catalog.models import Revision, Status
 from app.extensions import db
 from app.progress.models import LessonCompletion
-from app.quizzes.models import Answer, Attempt, Choice, Question
+from app.quizzes.models import Answer, Attempt, Question
 from tests.factories import make_course
 
 

@@ -13,7 +13,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role

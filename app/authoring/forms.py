@@ -49,6 +49,7 @@ class WholeNumberField(IntegerField):
     """An integer field whose conversion error is in Bahasa Indonesia."""
 
     def process_formdata(self, valuelist):
+        """Blank is None; anything but a whole number is an error."""
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
@@ -63,6 +64,7 @@ class DecimalNumberField(FloatField):
     """A number field that accepts 1,5 as well as 1.5, with an Indonesian error."""
 
     def process_formdata(self, valuelist):
+        """Blank is None; a comma is read as the decimal separator."""
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
@@ -73,12 +75,16 @@ class DecimalNumberField(FloatField):
             raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5.")) from None
 
 
-def _title_length() -> Length:
-    return Length(max=200, message=_l("Paling banyak 200 karakter."))
+def _title_field(label) -> StringField:
+    """A required title of at most 200 characters, as the course files allow."""
+    return StringField(label, validators=[DataRequired(_l("Judul wajib diisi.")),
+                                          Length(max=200, message=_l("Paling banyak 200 karakter."))], filters=[_strip])
 
 
-def _slug_length() -> Length:
-    return Length(max=80, message=_l("Paling banyak 80 karakter."))
+def _slug_field(label) -> StringField:
+    """An optional slug (or question key): lowercase letters, digits and hyphens, at most 80 characters."""
+    return StringField(label, filters=[_strip], validators=[
+        Optional(), Length(max=80, message=_l("Paling banyak 80 karakter.")), _valid_slug])
 
 
 def _one_of(choices: dict, message) -> list:
@@ -86,7 +92,7 @@ def _one_of(choices: dict, message) -> list:
     return [AnyOf(list(choices), message=message)]
 
 
-def _check_slug(field) -> None:
+def _valid_slug(form, field) -> None:
     if field.data and not SLUG_PATTERN.match(field.data):
         raise ValidationError(_l("Slug hanya boleh huruf kecil, angka, dan tanda hubung, diawali huruf atau angka."))
 
@@ -101,8 +107,8 @@ def _at_least_one_line(message):
 class CourseForm(FlaskForm):
     """A course's details as the trainer writes them."""
 
-    title = StringField(_l("Judul kursus"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
+    title = _title_field(_l("Judul kursus"))
+    slug = _slug_field(_l("Slug (alamat)"))
     summary = TextAreaField(_l("Ringkasan"), filters=[_strip])
     audience = TextAreaField(_l("Sasaran peserta"), filters=[_strip])
     hours = WholeNumberField(_l("Jam pelajaran"), validators=[InputRequired(_l("Jam pelajaran wajib diisi.")),
@@ -111,34 +117,28 @@ class CourseForm(FlaskForm):
     sources = TextAreaField(_l("Sumber (satu per baris)"), validators=[_at_least_one_line(_l("Tulis minimal satu sumber."))])
     submit = SubmitField(_l("Simpan"))
 
-    def validate_slug(self, field):
-        _check_slug(field)
-
 
 class OwnerForm(FlaskForm):
     """The email of a trainer to add as co-owner of a course."""
 
-    email = EmailField(_l("Email pelatih"), validators=[DataRequired(_l("Email wajib diisi.")), Email(_l("Alamat email tidak valid."))],
-                       filters=[_strip])
+    email = EmailField(_l("Email pelatih"), filters=[_strip],
+                       validators=[DataRequired(_l("Email wajib diisi.")), Email(_l("Alamat email tidak valid."))])
     submit = SubmitField(_l("Tambahkan pemilik"))
 
 
 class ModuleForm(FlaskForm):
     """A module's title and slug."""
 
-    title = StringField(_l("Judul modul"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
+    title = _title_field(_l("Judul modul"))
+    slug = _slug_field(_l("Slug (alamat)"))
     submit = SubmitField(_l("Simpan"))
-
-    def validate_slug(self, field):
-        _check_slug(field)
 
 
 class LessonForm(FlaskForm):
     """A lesson: metadata and its Markdown body; "Pratinjau" renders it without saving."""
 
-    title = StringField(_l("Judul pelajaran"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
-    slug = StringField(_l("Slug (alamat)"), validators=[Optional(), _slug_length()], filters=[_strip])
+    title = _title_field(_l("Judul pelajaran"))
+    slug = _slug_field(_l("Slug (alamat)"))
     minutes = WholeNumberField(_l("Durasi (menit)"), validators=[InputRequired(_l("Durasi wajib diisi.")),
                                                                  NumberRange(min=1, message=_l("Durasi minimal 1 menit."))])
     objectives = TextAreaField(_l("Tujuan pembelajaran (satu per baris)"),
@@ -148,16 +148,14 @@ class LessonForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
     preview = SubmitField(_l("Pratinjau"))
 
-    def validate_slug(self, field):
-        _check_slug(field)
-
 
 class QuizForm(FlaskForm):
     """A quiz's settings."""
 
-    title = StringField(_l("Judul kuis"), validators=[DataRequired(_l("Judul wajib diisi.")), _title_length()], filters=[_strip])
+    title = _title_field(_l("Judul kuis"))
     pass_mark = WholeNumberField(_l("Nilai lulus (persen)"), validators=[
-        InputRequired(_l("Nilai lulus wajib diisi.")), NumberRange(min=1, max=100, message=_l("Nilai lulus harus 1 sampai 100."))])
+        InputRequired(_l("Nilai lulus wajib diisi.")),
+        NumberRange(min=1, max=100, message=_l("Nilai lulus harus 1 sampai 100."))])
     max_attempts = WholeNumberField(_l("Batas percobaan"), validators=[
         Optional(), NumberRange(min=1, message=_l("Batas percobaan minimal 1, atau kosongkan."))])
     submit = SubmitField(_l("Simpan"))
@@ -180,7 +178,7 @@ class QuestionForm(FlaskForm):
     text = TextAreaField(_l("Teks soal (Markdown)"), validators=[DataRequired(_l("Teks soal wajib diisi."))], filters=[_strip])
     explanation = TextAreaField(_l("Penjelasan (tampil setelah kuis dikumpulkan)"),
                                 validators=[DataRequired(_l("Penjelasan wajib diisi."))], filters=[_strip])
-    key = StringField(_l("Kunci soal"), validators=[Optional(), _slug_length()], filters=[_strip])
+    key = _slug_field(_l("Kunci soal"))
     points = DecimalNumberField(_l("Bobot"), default=1.0, validators=[
         InputRequired(_l("Bobot wajib diisi.")), NumberRange(min=0.01, message=_l("Bobot harus lebih dari 0."))])
     scoring = RadioField(_l("Cara menilai soal banyak jawaban"), choices=list(SCORING_LABELS.items()), default=SCORING_PARTIAL,
@@ -192,9 +190,6 @@ class QuestionForm(FlaskForm):
     tf_feedback_false = StringField(_l("Umpan balik bila peserta menjawab Salah (opsional)"), filters=[_strip])
     accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"))
     submit = SubmitField(_l("Simpan soal"))
-
-    def validate_key(self, field):
-        _check_slug(field)
 
     def filled_choices(self) -> list[ChoiceData]:
         """The choice rows that have text, in order."""

@@ -161,7 +161,8 @@ def _question_lines(number: int, question: dict) -> list[str]:
         mark = _("[benar]") if choice["correct"] else _("[salah]")
         feedback = f" — {_('umpan balik')}: {choice['feedback']}" if choice.get("feedback") else ""
         lines.append(f"  {mark} {choice['text']}{feedback}")
-    lines += [f"  {line}" for line in _list_block(_("Jawaban diterima"), question.get("accepted", []))] if question.get("accepted") else []
+    if question.get("accepted"):
+        lines += [f"  {line}" for line in _list_block(_("Jawaban diterima"), question["accepted"])]
     return lines
 
 

@@ -145,6 +145,21 @@ def course_outline(course_id: int) -> Optional[Course]:
     return db.session.scalar(query)
 
 
+def outline_warnings(course: Course) -> list[str]:
+    """What would stop trainees finishing a published course, from an outline already loaded."""
+    if not course.is_published:
+        return []
+    published = [module for module in course.modules if module.status == Status.PUBLISHED]
+    warnings = [] if published else [_("Kursus sudah terbit, tetapi belum ada modul yang terbit.")]
+    for module in published:
+        if not any(lesson.status == Status.PUBLISHED for lesson in module.lessons):
+            warnings.append(_("Modul %(title)s terbit tanpa pelajaran yang terbit.", title=module.title))
+        if module.quiz is not None and not module.quiz.questions:
+            warnings.append(_("Kuis modul %(title)s belum punya soal; peserta tidak dapat lulus modul ini.",
+                              title=module.title))
+    return warnings
+
+
 def load_course(course_id: int) -> Optional[Course]:
     """A course with its owners, modules and lessons (not its quizzes)."""
     query = select(Course).where(Course.id == course_id).options(

@@ -88,7 +88,8 @@ def course_new():
 def course(course_id: int):
     """A course's outline: modules, lessons and quizzes, with order and publication buttons."""
     _editable(revisions.COURSE, course_id)
-    return render_template("authoring/course.html", course=services.course_outline(course_id))
+    course = services.course_outline(course_id)
+    return render_template("authoring/course.html", course=course, warnings=services.outline_warnings(course))
 
 
 @bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
