@@ -44,6 +44,8 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # Behind nginx, the number of proxies whose X-Forwarded-For is trusted for the client address.
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
     }
 

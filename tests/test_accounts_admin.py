@@ -86,3 +86,13 @@ def test_regency_coordinator_gets_403_for_admin_user_page(client, make_user, log
     login_as(make_user(Role.COORDINATOR, "64.11"))
     other = make_user(Role.TRAINEE, "64.02")
     assert client.get(f"/admin/users/{other.id}").status_code == 403
+
+
+def test_user_list_pages_through_many_accounts(client, make_user, login_as):
+    login_as(make_user(Role.ADMIN, "64", full_name="Admin Utama"))
+    for n in range(55):
+        make_user(full_name=f"Peserta {n:02d}")
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "Halaman 1 dari 2" in first and 'rel="next"' in first
+    second = client.get("/admin/users?page=2")
+    assert second.status_code == 200 and 'rel="prev"' in second.get_data(as_text=True)
