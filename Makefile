@@ -23,7 +23,7 @@ setup: $(VENV)/.installed
 
 db: setup
 	$(FLASK) db upgrade
-	@if [ -d courses ] && $(FLASK) courses --help >/dev/null 2>&1; then $(FLASK) courses import courses/; fi
+	$(FLASK) courses import courses/
 	$(FLASK) demo
 
 run: db

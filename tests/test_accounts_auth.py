@@ -123,7 +123,7 @@ def test_post_without_csrf_token_is_refused(app, make_user):
 
 
 def test_each_demo_account_lands_on_a_page_for_its_role(client, runner):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--trainees", "0"])
     assert result.exit_code == 0, result.output
     for user in db.session.scalars(db.select(User).where(User.is_demo)):
         client.post("/keluar")

@@ -32,10 +32,24 @@ def test_users_create_rejects_unknown_regency_and_bad_nip(runner):
 
 
 def test_demo_twice_gives_one_account_per_role(runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    result = runner.invoke(args=["demo"])
+    assert runner.invoke(args=["demo", "--trainees", "0"]).exit_code == 0
+    result = runner.invoke(args=["demo", "--trainees", "0"])
     assert result.exit_code == 0 and "demo-kelaskim-2023" in result.output
     roles = db.session.execute(db.select(User.role, User.regency_id)).all()
     assert sorted(r for r, _ in roles) == sorted([Role.TRAINEE, Role.COORDINATOR, Role.COORDINATOR, Role.TRAINER, Role.ADMIN])
     mahulu = db.session.scalar(db.select(User).where(User.email == "koordinator.mahulu@kelaskim.example"))
     assert mahulu.regency.code == "64.11" and not mahulu.is_provincial_coordinator
+
+
+def test_demo_fills_sample_trainees_once_and_shares_courses_with_the_trainer(runner):
+    from tests.factories import make_course
+
+    course = make_course()
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "--trainees", "20"])
+        assert result.exit_code == 0, result.output
+    generated = db.session.scalar(db.select(db.func.count()).select_from(User).where(User.email.like("%@demo.kelaskim.example")))
+    assert generated == 20
+    trainer = db.session.scalar(db.select(User).where(User.email == "pelatih@kelaskim.example"))
+    db.session.refresh(course)
+    assert [owner.id for owner in course.owners] == [trainer.id]

@@ -55,7 +55,7 @@ def test_fill_twice_adds_nothing_and_grows_on_request(app):
 
 def test_commands_fill_and_remove_only_generated_trainees(runner):
     _courses()
-    assert runner.invoke(args=["demo"]).exit_code == 0  # the role accounts, is_demo too
+    assert runner.invoke(args=["demo", "--trainees", "0"]).exit_code == 0  # the role accounts, is_demo too
     role_accounts = _count(User)
     result = runner.invoke(args=["demo-data", "fill", "--trainees", "50"])
     assert result.exit_code == 0 and "Peserta demo baru: 50" in result.output, result.output

@@ -9,6 +9,7 @@ from app.accounts import services
 from app.accounts.models import Role
 from app.accounts.validators import nip_problem, normalise_email, normalise_nip, password_problem
 from app.extensions import db
+from app.reports.demo import DEFAULT_TRAINEES, fill_demo
 
 users_cli = AppGroup("users", help="Kelola akun pengguna.")
 
@@ -66,18 +67,38 @@ def create_user_command(email, name, role, regency_code, unit, nip, password):
 
 
 @click.command("demo")
-def demo_command():
-    """Tambahkan satu akun demo untuk setiap peran dan cetak kredensialnya."""
+@click.option("--trainees", default=DEFAULT_TRAINEES, show_default=True, type=click.IntRange(0, 100_000),
+              help="Peserta contoh di semua wilayah agar dasbor hidup; 0 = tanpa peserta contoh.")
+def demo_command(trainees: int):
+    """Tambahkan satu akun demo untuk setiap peran dan peserta contoh, lalu cetak kredensialnya."""
     services.seed_regencies()
     rows = []
     for email, name, role, code, unit in DEMO_ACCOUNTS:
         user, created = ensure_user(email, name, role, code, DEMO_PASSWORD, unit=unit, demo=True)
         rows.append((user, created))
+    trainer = next(user for user, _ in rows if user.role == Role.TRAINER)
+    owned = share_courses_with(trainer)
+    summary = fill_demo(trainees) if trainees else None
     db.session.commit()
     click.echo(f"Akun demo (kata sandi semuanya: {DEMO_PASSWORD}):")
     for user, created in rows:
         state = "baru" if created else "sudah ada"
         click.echo(f"  {user.role:<12} {user.email:<40} {user.regency.name} [{state}]")
+    if owned:
+        click.echo(f"Pelatih demo kini ikut mengelola {owned} kursus.")
+    if summary is not None:
+        click.echo(f"Peserta contoh baru: {summary.trainees} (hapus semuanya dengan 'flask demo-data remove').")
+
+
+def share_courses_with(trainer) -> int:
+    """Make the trainer a co-owner of every course they do not own yet; return how many."""
+    from app.catalog.models import Course
+
+    courses = db.session.scalars(db.select(Course)).all()
+    added = [course for course in courses if trainer not in course.owners]
+    for course in added:
+        course.owners.append(trainer)
+    return len(added)
 
 
 def init_app(app) -> None:
