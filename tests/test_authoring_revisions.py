@@ -52,7 +52,7 @@ def test_lesson_edit_keeps_progress_and_is_restored(client, make_user, login_as)
     assert "Rahmat Pelatih" in page and "judul, isi" in page and "#2" in page
     page = client.get(f"/kelola/revisi/{history[0].id}").get_data(as_text=True)
     assert f"-  {original}" in page and "+  Isi baru &lt;ditulis&gt; ulang." in page  # a line diff, escaped
-    assert "Pulihkan revisi ini" in page
+    assert "Pulihkan revisi ini" in page and "Status: terbit" in page and f"{course.title}</a>" in page
 
     assert client.post(f"/kelola/revisi/{history[0].id}/pulihkan").status_code == 302
     db.session.expire_all()

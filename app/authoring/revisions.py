@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.catalog.models import Course, Lesson, Module, Revision
+from app.catalog.models import Course, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.quizzes.models import Question, Quiz
 
@@ -179,8 +179,19 @@ def as_lines(entity_type: str, data: dict[str, Any]) -> list[str]:
         elif isinstance(value, list):
             lines += _list_block(labels.get(name, name).capitalize(), value)
         else:
-            lines.append(f"{labels.get(name, name).capitalize()}: {'—' if value is None else value}")
+            lines.append(f"{labels.get(name, name).capitalize()}: {_shown(name, value)}")
     return lines
+
+
+def _shown(name: str, value: Any) -> str:
+    """A scalar snapshot value in words."""
+    if value is None:
+        return _("tanpa batas") if name == "max_attempts" else "—"
+    if isinstance(value, bool):
+        return _("ya") if value else _("tidak")
+    if name == "status":
+        return _("terbit") if value == Status.PUBLISHED else _("draf")
+    return str(value)
 
 
 def diff_lines(entity_type: str, old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> list[str]:

@@ -443,8 +443,8 @@ def history(kind: str, item_id: int):
     entity_type = KINDS[kind]
     item = _editable(entity_type, item_id)
     items = revisions.history(entity_type, item.id)
-    return render_template("authoring/history.html", item=item, kind=kind, entity_type=entity_type,
-                           revisions=items, total=len(items))
+    return render_template("authoring/history.html", item=item, kind=kind, revisions=items, total=len(items),
+                           course=services.course_of(entity_type, item))
 
 
 def _revision_and_entity(revision_id: int):
@@ -466,6 +466,7 @@ def revision(revision_id: int):
                                 _("revisi #%(n)d", n=number), _("sekarang"))
     kind = next(word for word, entity_type in KINDS.items() if entity_type == revision.entity_type)
     return render_template("authoring/revision.html", revision=revision, number=number, entity=entity, kind=kind,
+                           course=services.course_of(revision.entity_type, entity),
                            lines=revisions.as_lines(revision.entity_type, revision.snapshot), diff=diff,
                            restorable=revision.entity_type in services.RESTORABLE and revision.snapshot != current)
 
