@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import null, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Role, User
@@ -331,9 +331,7 @@ def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
     """Give a module its quiz."""
     if module.quiz is not None:
         raise AuthoringError(_("Modul ini sudah punya kuis."))
-    # On INSERT the ORM treats None as "use the column default" (3 attempts); null() means no limit.
-    quiz = Quiz(title=data.title, pass_mark=data.pass_mark,
-                max_attempts=null() if data.max_attempts is None else data.max_attempts)
+    quiz = Quiz(title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts)
     module.quiz = quiz
     revisions.record(revisions.QUIZ, quiz, author)
     return quiz

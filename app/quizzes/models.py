@@ -27,7 +27,8 @@ class Quiz(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)
-    max_attempts: Mapped[Optional[int]] = mapped_column(Integer, default=3)
+    # No Python default: None means unlimited, and a default would silently replace an explicit None.
+    max_attempts: Mapped[Optional[int]] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     module: Mapped[Module] = relationship(back_populates="quiz")
