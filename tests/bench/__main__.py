@@ -49,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     run.database_version = _database_version(app)
     workdir = Path(dataset.workdir)
     env = {"DATABASE_URL": dataset.database_url, "SECRET_KEY": dataset.secret_key, "SESSION_COOKIE_SECURE": "0"}
+    finished = False
     try:
         _measure(run, args, app, env, workdir)
+        finished = True
     finally:
         run.load_average.append(os.getloadavg())
         run.seconds = time.perf_counter() - started
-        _report(run, args, workdir)
+        # An interrupted run is printed but does not replace the last complete report.
+        _report(run, args, workdir, write=finished and not args.no_write)
         if not args.keep and dataset.backend == "sqlite":
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
@@ -174,10 +177,9 @@ def _database_version(app) -> str:
         return f"{db.session.scalar(text('select sqlite_version()'))} (berkas sementara)"
 
 
-def _report(run: report.Run, args: argparse.Namespace, workdir: Path) -> None:
-    markdown = report.render(run)
-    print("\n" + markdown, flush=True)
-    if not args.no_write:
+def _report(run: report.Run, args: argparse.Namespace, workdir: Path, write: bool) -> None:
+    print("\n" + report.render(run), flush=True)
+    if write:
         print(f"Ditulis ke {report.write(run, args.output)}", flush=True)
     if args.keep:
         print(f"Folder kerja disimpan: {workdir}", flush=True)

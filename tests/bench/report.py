@@ -215,6 +215,8 @@ def render(run: Run) -> str:
         "make bench                                   # 10.000 peserta di SQLite (berkas sementara)",
         "make bench BENCH_ARGS=\"--trainees 100000\"    # 100.000 peserta: ukuran target ekspor",
         "make bench BENCH_ARGS=\"--quick\"              # wrk 3 detik per halaman",
+        "# PostgreSQL: nama basis datanya harus memuat 'bench' (semua tabelnya dihapus dan dibuat ulang)",
+        "createdb -h 127.0.0.1 -p 5433 -U postgres -O kelaskim kelaskim_bench",
         "DATABASE_URL=postgresql+psycopg://kelaskim:kelaskim@127.0.0.1:5433/kelaskim_bench make bench",
         "```", "",
         "Angka mutlak dari satu mesin bersama berubah-ubah dari run ke run; bandingkan **rasio** terhadap",
