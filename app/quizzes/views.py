@@ -6,6 +6,7 @@ from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from app.catalog.models import Status
 from app.extensions import db
 from app.progress import services as progress
 from app.quizzes import services
@@ -47,8 +48,14 @@ def _next_step(quiz: Quiz) -> dict:
 
 
 def _load_quiz(quiz_id: int) -> Quiz:
-    """The quiz with its module and course, or 404."""
-    return services.get_quiz(quiz_id) or abort(404)
+    """The quiz with its module and course, or 404; also 404 inside a draft the user may not preview."""
+    quiz = services.get_quiz(quiz_id) or abort(404)
+    course = quiz.module.course
+    # As on the lesson pages: a draft is as good as missing, so its titles do not leak.
+    if not progress.can_view(current_user, course) or (
+            quiz.module.status != Status.PUBLISHED and not progress.can_preview(current_user, course)):
+        abort(404)
+    return quiz
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
