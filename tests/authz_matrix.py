@@ -2,10 +2,13 @@
 
 Outcomes: "ok" (2xx, or a redirect anywhere but the login page), "login" (a redirect to the login
 page carrying next=), "forbidden" (403 or 404). tests/test_security_authz_matrix.py fails for any
-endpoint of app.url_map without an entry here, outside PENDING_BLUEPRINTS.
+endpoint of app.url_map without an entry here. The matrix checks roles against the objects a role
+is meant to reach (the trainee's own attempt, the trainer's own course, the coordinator's own
+regency); tests/test_security_objects.py checks the objects of someone else.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -15,8 +18,13 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Regency, Role, User
-from app.catalog.models import Course, Status
+from app.authoring import revisions
+from app.catalog.models import Course, Revision, Status
 from app.extensions import db
+from app.progress import certificates, services as progress
+from app.progress.models import Certificate
+from app.quizzes import services as quizzes
+from app.quizzes.models import Attempt, Choice, Question
 from tests.conftest import PASSWORD
 from tests.factories import make_course
 
@@ -31,7 +39,7 @@ ROLES = (ANONYMOUS, TRAINEE, TRAINER, COORDINATOR_REGENCY, COORDINATOR_PROVINCE,
 OK, LOGIN, FORBIDDEN = "ok", "login", "forbidden"
 
 # Blueprints whose pages are still being written: their endpoints may lack an entry for now.
-PENDING_BLUEPRINTS = frozenset({"learning", "quizzes", "authoring", "reports"})
+PENDING_BLUEPRINTS: frozenset[str] = frozenset()
 
 # (account role, regency code) of each matrix role; the regency coordinator and the trainee share Kukar.
 _ACCOUNTS = {
@@ -42,6 +50,7 @@ _ACCOUNTS = {
     ADMIN: (Role.ADMIN, "64"),
 }
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: the matrix builds many worlds
+_fresh = itertools.count(1)
 
 
 @dataclass
@@ -50,8 +59,12 @@ class World:
 
     users: dict[str, User]
     other_trainee: User  # a trainee of Mahakam Ulu: outside the regency coordinator's area
-    course: Course  # published, owned by the trainer
+    course: Course  # published, owned by the trainer; every account is enrolled
     other_course: Course  # a draft the trainer does not own
+    certificate: Certificate  # the trainee's, for the trainer's course
+    submitted_attempt: Attempt  # the trainee's graded first attempt at the first quiz
+    open_attempt: Attempt  # the trainee's second attempt at it, still open
+    revision: Revision  # the first lesson's state before a browser edit
 
     @property
     def module(self):
@@ -76,14 +89,32 @@ def _account(role: str, regency_code: str, email: str) -> User:
     return user
 
 
+def _edited_lesson_revision(lesson, author: User) -> Revision:
+    """Edit the lesson as the browser does; return the revision holding its state before the edit."""
+    before = revisions.snapshot(revisions.LESSON, lesson)
+    lesson.body_md += "\n\nDiperbarui di peramban."
+    revisions.record(revisions.LESSON, lesson, author, before)
+    return revisions.history(revisions.LESSON, lesson.id)[-1]
+
+
 def build_world() -> World:
-    """Create one account per matrix role, a trainee elsewhere, and two courses."""
+    """Create one account per matrix role, a trainee elsewhere, two courses, progress and a revision."""
     users = {name: _account(role, code, f"{name.replace('_', '.')}@matriks.example") for name, (role, code) in _ACCOUNTS.items()}
     other_trainee = _account(Role.TRAINEE, "64.11", "peserta.mahulu@matriks.example")
     db.session.commit()
     course = make_course(slug="matriks-terbit", owners=[users[TRAINER]])
     other_course = make_course(slug="matriks-draf", status=Status.DRAFT, modules=1, lessons=1)
-    return World(users=users, other_trainee=other_trainee, course=course, other_course=other_course)
+    for user in users.values():  # enrolled, so that lessons and quizzes are open to every role
+        progress.enroll(user, course)
+    trainee, quiz = users[TRAINEE], course.modules[0].quiz
+    submitted = quizzes.start_attempt(trainee, quiz)
+    quizzes.submit_attempt(submitted, {})
+    opened = quizzes.start_attempt(trainee, quiz)
+    certificate = certificates.issue(trainee, course, submitted.submitted_at)
+    revision = _edited_lesson_revision(course.modules[0].lessons[0], users[TRAINER])
+    db.session.commit()
+    return World(users=users, other_trainee=other_trainee, course=course, other_course=other_course,
+                 certificate=certificate, submitted_attempt=submitted, open_attempt=opened, revision=revision)
 
 
 def sign_in(client: FlaskClient, user: User) -> None:
@@ -114,7 +145,11 @@ def _no_args(world: World) -> dict:
 
 @dataclass(frozen=True)
 class Expect:
-    """What each role gets from one endpoint; how to build its URL and its form data."""
+    """What each role gets from one endpoint; how to build its URL and its form data.
+
+    url_args is called once per role and method, so a builder may create a fresh object for
+    each request (a question to delete) when an earlier role's request would use it up.
+    """
 
     outcomes: Mapping[str, str]
     url_args: Callable[[World], dict] = _no_args
@@ -123,8 +158,58 @@ class Expect:
     note: str = field(default="", compare=False)
 
 
+# Who reaches what: the trainer's course is edited by its owner and admins; reports are for
+# coordinators and admins; a certificate is seen by its owner and whoever sees the owner's regency.
+AUTHORS = (TRAINER, ADMIN)
+REPORTERS = (COORDINATOR_REGENCY, COORDINATOR_PROVINCE, ADMIN)
+
+
 def _other_trainee(world: World) -> dict:
     return {"user_id": world.other_trainee.id}
+
+
+def _course_id(world: World) -> dict:
+    return {"course_id": world.course.id}
+
+
+def _module_id(world: World) -> dict:
+    return {"module_id": world.module.id}
+
+
+def _lesson_id(world: World) -> dict:
+    return {"lesson_id": world.lesson.id}
+
+
+def _quiz_id(world: World) -> dict:
+    return {"quiz_id": world.quiz.id}
+
+
+def _question_id(world: World) -> dict:
+    return {"question_id": world.quiz.questions[0].id}
+
+
+def _fresh_question(world: World) -> dict:
+    """A new question in the trainer's quiz: deleting it leaves the next role one of its own."""
+    n = next(_fresh)
+    question = Question(quiz_id=world.quiz.id, key=f"hapus-{n}", position=100 + n, type="truefalse",
+                        text=f"Soal hapus {n}?", explanation="")
+    question.choices = [Choice(key="true", position=0, text="Benar", correct=True),
+                        Choice(key="false", position=1, text="Salah", correct=False)]
+    db.session.add(question)
+    db.session.commit()
+    return {"question_id": question.id}
+
+
+def _lesson_path(world: World) -> dict:
+    return {"slug": world.course.slug, "module_slug": world.module.slug, "lesson_slug": world.lesson.slug}
+
+
+def _certificate(world: World) -> dict:
+    return {"code": world.certificate.code}
+
+
+def _revision(world: World) -> dict:
+    return {"revision_id": world.revision.id}
 
 
 MATRIX: dict[str, Expect] = {
@@ -141,6 +226,59 @@ MATRIX: dict[str, Expect] = {
     "admin.toggle_active": Expect(only(ADMIN), url_args=_other_trainee),
     "admin.reset_password": Expect(only(ADMIN), url_args=_other_trainee),
     "audit.index": Expect(only(ADMIN)),
+    # Learning: every account may learn; certificates follow the owner's regency.
+    "learning.catalog": Expect(signed_in()),
+    "learning.my_courses": Expect(signed_in()),
+    "learning.course": Expect(signed_in(), url_args=lambda w: {"slug": w.course.slug}),
+    "learning.enroll": Expect(signed_in(), url_args=lambda w: {"slug": w.course.slug}),
+    "learning.lesson": Expect(signed_in(), url_args=_lesson_path),
+    "learning.complete_lesson": Expect(signed_in(), url_args=_lesson_path),
+    "learning.certificate_pdf": Expect(only(TRAINEE, *REPORTERS), url_args=_certificate,
+                                       note="the owner, coordinators who see the owner's regency, admins"),
+    "learning.verify": Expect(everyone(), url_args=_certificate, note="public check of a printed certificate"),
+    "learning.revoke_certificate": Expect(only(*REPORTERS), url_args=_certificate),
+    # Quizzes: anyone enrolled takes a quiz; an attempt belongs to its trainee alone.
+    "quizzes.overview": Expect(signed_in(), url_args=_quiz_id),
+    "quizzes.start": Expect(signed_in(), url_args=_quiz_id),
+    "quizzes.take": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
+    "quizzes.submit": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
+    "quizzes.result": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.submitted_attempt.id}),
+    # Authoring: trainers and admins; the course's owners (and admins) edit it.
+    "authoring.index": Expect(only(*AUTHORS)),
+    "authoring.course_new": Expect(only(*AUTHORS)),
+    "authoring.course": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.course_edit": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.owners": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.publish_all": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.module_new": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.module_edit": Expect(only(*AUTHORS), url_args=_module_id),
+    "authoring.lesson_new": Expect(only(*AUTHORS), url_args=_module_id),
+    "authoring.lesson_edit": Expect(only(*AUTHORS), url_args=_lesson_id),
+    "authoring.move": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id, "direction": "turun"}),
+    "authoring.set_status": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "modul", "item_id": w.module.id, "state": "terbit"}),
+    "authoring.quiz_new": Expect(only(*AUTHORS), url_args=_module_id, note="the module has a quiz: sent on to it"),
+    "authoring.quiz": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.quiz_edit": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.question_new": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.question_edit": Expect(only(*AUTHORS), url_args=_question_id),
+    "authoring.question_delete": Expect(only(*AUTHORS), url_args=_fresh_question),
+    "authoring.import_questions": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.import_confirm": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.quiz_analysis": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.history": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id}),
+    "authoring.revision": Expect(only(*AUTHORS), url_args=_revision),
+    "authoring.restore": Expect(only(*AUTHORS), url_args=_revision),
+    # Reports: coordinators and admins; a regency coordinator within their own regency (Kukar).
+    "reports.dashboard": Expect(only(*REPORTERS), note="a regency coordinator sees their regency's page"),
+    "reports.regency": Expect(only(*REPORTERS), url_args=lambda w: {"code": "64.02"}),
+    "reports.person": Expect(only(*REPORTERS), url_args=lambda w: {"user_id": w.users[TRAINEE].id}),
+    "reports.roster": Expect(only(*REPORTERS)),
+    "reports.roster_csv": Expect(only(*REPORTERS)),
+    "reports.roster_xlsx": Expect(only(*REPORTERS)),
+    "reports.stalled": Expect(only(*REPORTERS)),
+    "reports.import_upload": Expect(only(*REPORTERS)),
+    "reports.import_confirm": Expect(only(*REPORTERS)),
+    "reports.import_template": Expect(only(*REPORTERS), url_args=lambda w: {"fmt": "xlsx"}),
 }
 
 
@@ -166,19 +304,26 @@ def endpoints(app: Flask) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules()}
 
 
+def url_for_world(app: Flask, endpoint: str, world: World) -> str:
+    """The endpoint's URL for the objects of this world, as its matrix entry builds it."""
+    return app.url_map.bind("localhost").build(endpoint, MATRIX[endpoint].url_args(world))
+
+
 def check_endpoint(app: Flask, endpoint: str, world: World) -> list[str]:
     """Request the endpoint as every role with every method; return the mismatches, readable."""
     expect = MATRIX[endpoint]
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    url = app.url_map.bind("localhost").build(endpoint, expect.url_args(world))
     methods = expect.methods or tuple(sorted(rule.methods - {"HEAD", "OPTIONS"}))
     mismatches = []
     for role in ROLES:
         for method in methods:
+            url = url_for_world(app, endpoint, world)
             client = app.test_client()
             if role != ANONYMOUS:
                 sign_in(client, world.users[role])
             response = client.open(url, method=method, data=expect.data(world))
+            response.get_data()  # a streamed export runs to its end, inside its own request context
+            response.close()
             got = outcome_of(response.status_code, response.headers.get("Location"))
             if got != expect.outcomes[role]:
                 mismatches.append(f"{method} {url} as {role}: expected {expect.outcomes[role]}, got {got}")

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.authz_matrix import ANONYMOUS, ROLES, build_world, sign_in
+from tests.authz_matrix import ANONYMOUS, MATRIX, ROLES, TRAINEE, World, build_world, sign_in, url_for_world
 
 # Pages beyond the routes without URL parameters: error pages must meet the same bar.
 EXTRA_PATHS = ("/tidak-ada-halaman-ini", "/keluar", "/admin/users", "/static/style.css", "/healthz/tidak-ada")
@@ -70,29 +70,75 @@ def paths_without_parameters(app) -> list[str]:
 
 @pytest.fixture
 def world(app):
-    """One account per role."""
+    """One account per role, a course with progress, an attempt, a certificate and a revision."""
     return build_world()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_has_security_headers_and_no_inline_code(app, world, role):
-    client = app.test_client()
-    if role != ANONYMOUS:
-        sign_in(client, world.users[role])
+def paths_with_parameters(app, world: World) -> list[str]:
+    """Every GET route that needs a parameter, built for the world's objects as the matrix builds it."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.arguments}
+    return sorted(url_for_world(app, endpoint, world) for endpoint in endpoints if endpoint in MATRIX)
+
+
+def more_paths(world: World) -> list[str]:
+    """Pages the matrix builds one way only: every history page, and a module not yet open (refused with a reason)."""
+    course, module = world.course, world.course.modules[1]
+    histories = [f"/kelola/{kind}/{item.id}/riwayat" for kind, item in
+                 (("kursus", course), ("modul", world.module), ("pelajaran", world.lesson), ("kuis", world.quiz))]
+    return [*histories, f"/kursus/{course.slug}/{module.slug}/{module.lessons[0].slug}", f"/kuis/{module.quiz.id}"]
+
+
+def walk(client, paths: list[str], role: str) -> list[str]:
+    """Open each path (following redirects) and list every header or inline-code problem on the way."""
     problems = []
-    for path in [*paths_without_parameters(app), *EXTRA_PATHS]:
+    for path in paths:
         response = client.get(path, follow_redirects=True)
         for hop in [*response.history, response]:
             where = f"{hop.request.path} as {role} ({hop.status_code})"
             problems += [f"{where}: {problem}" for problem in header_problems(hop)]
             if hop.mimetype == "text/html":
                 problems += [f"{where}: {problem}" for problem in inline_code(hop.get_data(as_text=True))]
+        response.close()
+    return problems
+
+
+def _client_as(app, world: World, role: str):
+    client = app.test_client()
+    if role != ANONYMOUS:
+        sign_in(client, world.users[role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_has_security_headers_and_no_inline_code(app, world, role):
+    problems = walk(_client_as(app, world, role), [*paths_without_parameters(app), *EXTRA_PATHS], role)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_a_course_quiz_draft_and_report_has_the_headers_too(app, world, role):
+    # As every role: those the matrix lets in get the real page, the others its refusal page.
+    problems = walk(_client_as(app, world, role), [*paths_with_parameters(app, world), *more_paths(world)], role)
     assert not problems, "\n".join(problems)
 
 
 def test_the_walk_covers_the_known_pages(app):
     paths = paths_without_parameters(app)
-    assert {"/", "/masuk", "/healthz", "/akun/kata-sandi", "/admin/users", "/admin/audit"} <= set(paths)
+    assert {"/", "/masuk", "/healthz", "/akun/kata-sandi", "/admin/users", "/admin/audit", "/kursus", "/kursus-saya",
+            "/kelola/", "/laporan/", "/laporan/peserta"} <= set(paths)
+
+
+def test_the_walk_covers_the_pages_of_a_course_quiz_draft_and_report(app, world):
+    paths = set(paths_with_parameters(app, world))
+    course, module, lesson, quiz = world.course, world.module, world.lesson, world.quiz
+    assert {
+        f"/kursus/{course.slug}", f"/kursus/{course.slug}/{module.slug}/{lesson.slug}", f"/kuis/{quiz.id}",
+        f"/kuis/percobaan/{world.open_attempt.id}", f"/kuis/percobaan/{world.submitted_attempt.id}/hasil",
+        f"/kelola/kursus/{course.id}", f"/kelola/kursus/{course.id}/ubah", f"/kelola/pelajaran/{lesson.id}",
+        f"/kelola/kuis/{quiz.id}", f"/kelola/kuis/{quiz.id}/analisis", f"/kelola/kuis/{quiz.id}/impor",
+        f"/kelola/revisi/{world.revision.id}", "/laporan/wilayah/64.02", f"/laporan/peserta/{world.users[TRAINEE].id}",
+        f"/verify/{world.certificate.code}", f"/sertifikat/{world.certificate.code}/cabut",
+    } <= paths
 
 
 @pytest.mark.parametrize("html", [
