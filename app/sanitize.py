@@ -1,6 +1,8 @@
 """The one place where HTML is rendered from Markdown and cleaned (nh3)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -40,11 +42,15 @@ def clean_html(html: str) -> str:
     )
 
 
+# Rendering and cleaning a lesson costs milliseconds, and the same few hundred texts are shown over
+# and over; the cache is keyed by the text itself, so an edited lesson is simply a new entry.
+@lru_cache(maxsize=2048)
 def render_markdown(text: str | None) -> Markup:
     """Render trainer-written Markdown to sanitised HTML that is safe to put on a page."""
     return Markup(clean_html(_markdown.render(text or "")))
 
 
+@lru_cache(maxsize=8192)
 def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (a question or choice) without a wrapping paragraph."""
     return Markup(clean_html(_markdown.renderInline(text or "")))

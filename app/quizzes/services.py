@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.catalog.models import Module
 from app.extensions import db, utcnow
 from app.progress import services as progress
+from app.progress.models import Enrollment
 from app.quizzes import grading
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz
 
@@ -230,7 +231,17 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
         if winner is None:
             raise
         return winner
+    _record_activity(user.id, quiz.module_id)
     return attempt
+
+
+def _record_activity(user_id: int, module_id: int) -> None:
+    """Starting a quiz counts as activity: the trainee has begun the course (reports, reminders)."""
+    course_id = select(Module.course_id).where(Module.id == module_id).scalar_subquery()
+    db.session.execute(
+        update(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+        .values(last_activity_at=utcnow()).execution_options(synchronize_session=False)
+    )
 
 
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:

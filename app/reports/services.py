@@ -47,22 +47,16 @@ SUMMARY_HEADERS = (
 # --------------------------------------------------------------------------- status and scope
 
 
-def _attempt_exists():
-    """Correlated EXISTS: the enrolled user has an attempt at a quiz of the course."""
-    return (
-        select(Attempt.id)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Module, Module.id == Quiz.module_id)
-        .where(Attempt.user_id == Enrollment.user_id, Module.course_id == Enrollment.course_id)
-        .exists()
-    )
-
-
 def status_expression():
-    """SQL for an enrolment's status: selesai, berjalan (a lesson or an attempt), else belum_mulai."""
+    """SQL for an enrolment's status: selesai, berjalan (a lesson or an attempt), else belum_mulai.
+
+    Read from the enrolment's own columns, which the progress and quiz services keep current
+    (a completed lesson counts up lessons_completed; starting or submitting a quiz sets
+    last_activity_at), so a province-wide report is one scan of enrolments, not a lookup per row.
+    """
     return case(
         (Enrollment.completed_at.is_not(None), COMPLETED),
-        (or_(Enrollment.lessons_completed > 0, _attempt_exists()), IN_PROGRESS),
+        (or_(Enrollment.lessons_completed > 0, Enrollment.last_activity_at.is_not(None)), IN_PROGRESS),
         else_=NOT_STARTED,
     )
 
