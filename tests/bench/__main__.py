@@ -30,7 +30,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="bagian yang dilewati")
     parser.add_argument("--output", type=Path, default=report.DOC_PATH, help="berkas laporan (bawaan docs/benchmarks.md)")
     parser.add_argument("--no-write", action="store_true", help="cetak laporan saja, jangan tulis berkas")
-    parser.add_argument("--keep", action="store_true", help="simpan folder kerja (basis data SQLite, log gunicorn)")
+    parser.add_argument("--keep", action="store_true", help="simpan folder kerja (basis data SQLite, log gunicorn, dataset.json)")
     return parser.parse_args(argv)
 
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         run.seconds = time.perf_counter() - started
         # An interrupted run is printed but does not replace the last complete report.
         _report(run, args, workdir, write=finished and not args.no_write)
-        if not args.keep and dataset.backend == "sqlite":
+        if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
