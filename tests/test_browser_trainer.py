@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from app.accounts.models import Role
 from app.catalog.models import Status
@@ -84,7 +84,7 @@ def publish(page: Page, title: str) -> None:
     expect(page.get_by_role("status")).to_have_text(f"{title} sudah terbit.")
 
 
-def rendered(area) -> None:
+def rendered(area: Locator) -> None:
     """The Markdown of MARKDOWN shown as HTML: a heading, bold text and a list, no Markdown marks left."""
     expect(area.get_by_role("heading", name="Tiga langkah awal")).to_be_visible()
     expect(area.locator("strong")).to_have_text("kepala desa")
