@@ -164,53 +164,10 @@ class Figures:
         return 100.0 * self.completed / self.enrolled if self.enrolled else None
 
 
-def _facts(viewer: User, course_id: int | None = None, regency_id: int | None = None):
-    """Subquery: one row per visible enrolment with its regency, course, status, score, completion."""
-    query = (
-        select(
-            Enrollment.id.label("id"), Enrollment.course_id.label("course_id"), User.regency_id.label("regency_id"),
-            status_expression().label("status"), Enrollment.best_score_percent.label("score"),
-            Enrollment.completed_at.label("completed_at"),
-        )
-        .join(User, User.id == Enrollment.user_id)
-    )
-    if course_id:
-        query = query.where(Enrollment.course_id == course_id)
-    if regency_id:
-        query = query.where(User.regency_id == regency_id)
-    return _scoped(query, viewer).subquery()
-
-
-def _figure_columns(facts) -> tuple:
-    """Aggregate columns: enrolled, the three statuses, average best score."""
-    return (
-        func.count(facts.c.id),
-        func.sum(case((facts.c.status == NOT_STARTED, 1), else_=0)),
-        func.sum(case((facts.c.status == IN_PROGRESS, 1), else_=0)),
-        func.sum(case((facts.c.status == COMPLETED, 1), else_=0)),
-        func.avg(facts.c.score),
-    )
-
-
 def _figures(values: Sequence[Any]) -> Figures:
     enrolled, not_started, in_progress, completed, average = values
     return Figures(int(enrolled or 0), int(not_started or 0), int(in_progress or 0), int(completed or 0),
                    float(average) if average is not None else None)
-
-
-def figures_by(viewer: User, by: str, course_id: int | None = None,
-               regency_id: int | None = None) -> dict[int, Figures]:
-    """Figures grouped by 'regency' or 'course' id, in one aggregate query."""
-    facts = _facts(viewer, course_id, regency_id)
-    key = facts.c.regency_id if by == "regency" else facts.c.course_id
-    rows = db.session.execute(select(key, *_figure_columns(facts)).group_by(key))
-    return {row[0]: _figures(row[1:]) for row in rows}
-
-
-def figures_total(viewer: User, course_id: int | None = None, regency_id: int | None = None) -> Figures:
-    """Figures over every visible enrolment matching the filters."""
-    facts = _facts(viewer, course_id, regency_id)
-    return _figures(db.session.execute(select(*_figure_columns(facts))).one())
 
 
 def week_starts(now: datetime, weeks: int = CHART_WEEKS) -> list[date]:
@@ -225,18 +182,88 @@ def wita_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=WITA).astimezone(UTC)
 
 
+@dataclass
+class Dashboard:
+    """Figures per regency and per course, the total, and completions per WITA week."""
+
+    by_regency: dict[int, Figures]
+    by_course: dict[int, Figures]
+    total: Figures
+    weekly: list[tuple[date, int]]
+
+
+@dataclass
+class _Tally:
+    """Running sums of one group of enrolments; averages are taken only at the end."""
+
+    enrolled: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    score_sum: float = 0.0
+    scored: int = 0
+
+    def add(self, counts: Sequence[Any]) -> None:
+        """Add one grouped row: enrolled, three statuses, sum and count of best scores."""
+        self.enrolled += int(counts[0] or 0)
+        self.not_started += int(counts[1] or 0)
+        self.in_progress += int(counts[2] or 0)
+        self.completed += int(counts[3] or 0)
+        self.score_sum += float(counts[4] or 0)
+        self.scored += int(counts[5] or 0)
+
+    def figures(self) -> Figures:
+        """The tally as Figures; the average is over scored enrolments, as SQL AVG would give."""
+        average = self.score_sum / self.scored if self.scored else None
+        return Figures(self.enrolled, self.not_started, self.in_progress, self.completed, average)
+
+
+def dashboard_figures(viewer: User, course_id: int | None = None, regency_id: int | None = None,
+                      now: datetime | None = None) -> Dashboard:
+    """Every dashboard figure from one grouped scan of enrolments, summed in Python, and the weeks.
+
+    Rows are grouped by (regency, course): a few hundred groups at most, whatever the number of
+    trainees. Per regency and the total follow the course filter; per course shows every course.
+    """
+    status = status_expression()
+    score = Enrollment.best_score_percent
+    query = (
+        select(User.regency_id, Enrollment.course_id, func.count(Enrollment.id),
+               *[func.sum(case((status == s, 1), else_=0)) for s in STATUSES], func.sum(score), func.count(score))
+        .join(User, User.id == Enrollment.user_id)
+        .group_by(User.regency_id, Enrollment.course_id)
+    )
+    if regency_id:
+        query = query.where(User.regency_id == regency_id)
+    by_regency: dict[int, _Tally] = {}
+    by_course: dict[int, _Tally] = {}
+    total = _Tally()
+    for unit, course, *counts in db.session.execute(_scoped(query, viewer)):
+        by_course.setdefault(course, _Tally()).add(counts)
+        if course_id and course != course_id:
+            continue
+        by_regency.setdefault(unit, _Tally()).add(counts)
+        total.add(counts)
+    return Dashboard({k: t.figures() for k, t in by_regency.items()}, {k: t.figures() for k, t in by_course.items()},
+                     total.figures(), weekly_completions(viewer, course_id, regency_id, now))
+
+
 def weekly_completions(viewer: User, course_id: int | None = None, regency_id: int | None = None,
                        now: datetime | None = None) -> list[tuple[date, int]]:
-    """Completions per WITA week over the last twelve weeks, in one aggregate query."""
+    """Completions per WITA week over the last twelve weeks, in one query over the completion index."""
     starts = week_starts(now or utcnow())
     bounds = [wita_midnight(d) for d in starts] + [wita_midnight(starts[-1] + timedelta(weeks=1))]
-    facts = _facts(viewer, course_id, regency_id)
-    columns = [
-        func.sum(case((and_(facts.c.completed_at >= low, facts.c.completed_at < high), 1), else_=0))
-        for low, high in zip(bounds, bounds[1:])
-    ]
-    counts = db.session.execute(select(*columns)).one()
-    return [(start, int(count or 0)) for start, count in zip(starts, counts)]
+    # Only the twelve weeks' completions are read (a range on completed_at), not every enrolment.
+    query = select(*[func.sum(case((Enrollment.completed_at < high, 1), else_=0)) for high in bounds[1:]]).where(
+        Enrollment.completed_at >= bounds[0], Enrollment.completed_at < bounds[-1])
+    if course_id:
+        query = query.where(Enrollment.course_id == course_id)
+    if regency_id or not viewer.sees_everyone():
+        query = query.join(User, User.id == Enrollment.user_id)
+        if regency_id:
+            query = query.where(User.regency_id == regency_id)
+    cumulative = [int(count or 0) for count in db.session.execute(_scoped(query, viewer)).one()]
+    return [(start, high - low) for start, low, high in zip(starts, [0, *cumulative], cumulative)]
 
 
 # --------------------------------------------------------------------------- roster

@@ -82,13 +82,12 @@ def dashboard():
     form = DashboardFilterForm(request.args, courses=courses)
     form.validate()
     course = form.course()
-    course_id = course.id if course else None
+    figures = services.dashboard_figures(current_user, course_id=course.id if course else None)
     return render_template(
         "reports/dashboard.html", form=form, course=course, courses=courses, empty=services.Figures(),
-        regencies=services.visible_regencies(current_user),
-        by_regency=services.figures_by(current_user, "regency", course_id=course_id),
-        by_course=services.figures_by(current_user, "course"), total=services.figures_total(current_user, course_id),
-        chart=_chart(services.weekly_completions(current_user, course_id), _("Penyelesaian kursus per minggu")),
+        regencies=services.visible_regencies(current_user), by_regency=figures.by_regency,
+        by_course=figures.by_course, total=figures.total,
+        chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
     )
 
 
@@ -98,13 +97,11 @@ def regency(code: str):
     """One regency: figures per course, completions per week and its trainees."""
     unit = services.regency_by_code(code) or abort(404)
     ensure(current_user.can_see_regency(unit.id))
-    courses = services.all_courses()
+    figures = services.dashboard_figures(current_user, regency_id=unit.id)
     return render_template(
-        "reports/regency.html", unit=unit, courses=courses, empty=services.Figures(),
-        by_course=services.figures_by(current_user, "course", regency_id=unit.id),
-        total=services.figures_total(current_user, regency_id=unit.id),
-        chart=_chart(services.weekly_completions(current_user, regency_id=unit.id),
-                     _("Penyelesaian kursus per minggu")),
+        "reports/regency.html", unit=unit, courses=services.all_courses(), empty=services.Figures(),
+        by_course=figures.by_course, total=figures.total,
+        chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
         page=services.regency_trainees(unit.id, request.args.get("page", 1, type=int), PER_PAGE),
     )
 
