@@ -67,6 +67,19 @@ def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id))
 
 
+def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
+    """The enrolment, re-read with its row locked until commit (PostgreSQL; SQLite writes one at a time anyway).
+
+    Progress is counted from what is committed: two tabs of one trainee finishing a lesson each, or the
+    last lesson and the quiz, must take turns, or each would count without the other and the enrolment
+    would keep a count too low and no certificate.
+    """
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+
+
 def module_is_open(user: User, module: Module) -> bool:
     """Whether the user may study the module: published course, enrolled, and (sequential) earlier modules complete."""
     return locked_reason(user, module) is None
@@ -89,7 +102,7 @@ def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     its transaction, after grading; only flushes. Does nothing for a user who is not enrolled.
     """
     course_id = quiz.module.course_id
-    enrollment = get_enrollment(user.id, course_id)
+    enrollment = lock_enrollment(user.id, course_id)
     if enrollment is None:
         return
     db.session.flush()  # the attempt's grade must be visible to the aggregate below
@@ -313,7 +326,7 @@ def enroll(user: User, course: Course, by: User | None = None) -> Enrollment:
 
 def mark_lesson_complete(user: User, course: Course, lesson: Lesson) -> CompletionResult:
     """Mark a lesson complete (again is harmless) and complete its module and course when due."""
-    enrollment = get_enrollment(user.id, course.id)
+    enrollment = lock_enrollment(user.id, course.id)
     if enrollment is None:
         raise LearningError(_("Daftar kursus ini terlebih dahulu."))
     exists = db.session.scalar(select(LessonCompletion.id).where(
@@ -394,3 +407,4 @@ def my_courses(user: User) -> list[MyCourse]:
             issued.get(course.id),
         ))
     return rows
+
