@@ -82,14 +82,15 @@ class World:
         return self.module.quiz
 
 
-def _account(role: str, regency_code: str, email: str) -> User:
+def account(role: str, regency_code: str, email: str) -> User:
+    """An account added to the session (the caller commits), with the test password."""
     regency = db.session.scalar(db.select(Regency).where(Regency.code == regency_code))
     user = User(email=email, full_name=f"Matriks {email.split('@')[0]}", role=role, regency_id=regency.id, password_hash=_PASSWORD_HASH)
     db.session.add(user)
     return user
 
 
-def _edited_lesson_revision(lesson, author: User) -> Revision:
+def edited_lesson_revision(lesson, author: User) -> Revision:
     """Edit the lesson as the browser does; return the revision holding its state before the edit."""
     before = revisions.snapshot(revisions.LESSON, lesson)
     lesson.body_md += "\n\nDiperbarui di peramban."
@@ -99,8 +100,8 @@ def _edited_lesson_revision(lesson, author: User) -> Revision:
 
 def build_world() -> World:
     """Create one account per matrix role, a trainee elsewhere, two courses, progress and a revision."""
-    users = {name: _account(role, code, f"{name.replace('_', '.')}@matriks.example") for name, (role, code) in _ACCOUNTS.items()}
-    other_trainee = _account(Role.TRAINEE, "64.11", "peserta.mahulu@matriks.example")
+    users = {name: account(role, code, f"{name.replace('_', '.')}@matriks.example") for name, (role, code) in _ACCOUNTS.items()}
+    other_trainee = account(Role.TRAINEE, "64.11", "peserta.mahulu@matriks.example")
     db.session.commit()
     course = make_course(slug="matriks-terbit", owners=[users[TRAINER]])
     other_course = make_course(slug="matriks-draf", status=Status.DRAFT, modules=1, lessons=1)
@@ -111,7 +112,7 @@ def build_world() -> World:
     quizzes.submit_attempt(submitted, {})
     opened = quizzes.start_attempt(trainee, quiz)
     certificate = certificates.issue(trainee, course, submitted.submitted_at)
-    revision = _edited_lesson_revision(course.modules[0].lessons[0], users[TRAINER])
+    revision = edited_lesson_revision(course.modules[0].lessons[0], users[TRAINER])
     db.session.commit()
     return World(users=users, other_trainee=other_trainee, course=course, other_course=other_course,
                  certificate=certificate, submitted_attempt=submitted, open_attempt=opened, revision=revision)
@@ -254,8 +255,10 @@ MATRIX: dict[str, Expect] = {
     "authoring.module_edit": Expect(only(*AUTHORS), url_args=_module_id),
     "authoring.lesson_new": Expect(only(*AUTHORS), url_args=_module_id),
     "authoring.lesson_edit": Expect(only(*AUTHORS), url_args=_lesson_id),
-    "authoring.move": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id, "direction": "turun"}),
-    "authoring.set_status": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "modul", "item_id": w.module.id, "state": "terbit"}),
+    "authoring.move": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id,
+                                                                "direction": "turun"}),
+    "authoring.set_status": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "modul", "item_id": w.module.id,
+                                                                      "state": "terbit"}),
     "authoring.quiz_new": Expect(only(*AUTHORS), url_args=_module_id, note="the module has a quiz: sent on to it"),
     "authoring.quiz": Expect(only(*AUTHORS), url_args=_quiz_id),
     "authoring.quiz_edit": Expect(only(*AUTHORS), url_args=_quiz_id),

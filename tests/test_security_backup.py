@@ -18,6 +18,7 @@ from app.extensions import db
 from app.catalog.models import Revision
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Answer, Attempt
+from tests.authz_matrix import sign_in
 from tests.factories import make_course
 
 WHEN = datetime(2026, 11, 26, 3, 15, 42, 123000, tzinfo=UTC)
@@ -92,6 +93,43 @@ def test_backup_wipe_restore_gives_back_identical_data(backend, runner, make_use
     assert result.exit_code == 0, result.output
     assert canonical_dump() == before
     make_user()  # and the database still takes new rows (PostgreSQL sequences restored too)
+
+
+def add_roster_rows(make_user) -> list[str]:
+    """More trainees on the roster: accents, a formula-like name, another regency, progress at every stage."""
+    names = ["=Siti Ña’ Rahmé", "Budi, \"KIM\" Loa Janan", "Dayang Mahulu"]
+    course = make_course(slug="cadangan-roster", modules=1, lessons=2)
+    lesson = course.modules[0].lessons[0]
+    for n, (name, code) in enumerate(zip(names, ("64.02", "64.72", "64.11"))):
+        trainee = make_user(regency_code=code, full_name=name, nip=f"19900101201503{n:04d}")
+        enrollment = Enrollment(user_id=trainee.id, course_id=course.id, enrolled_at=WHEN, lessons_completed=n,
+                                last_activity_at=WHEN if n else None, best_score_percent=[None, 62.5, 100.0][n],
+                                completed_at=WHEN if n == 2 else None)
+        db.session.add(enrollment)
+        if n:
+            db.session.add(LessonCompletion(user_id=trainee.id, lesson_id=lesson.id, completed_at=WHEN))
+    db.session.commit()
+    return names
+
+
+def test_the_roster_export_is_byte_identical_after_backup_wipe_and_restore(backend, app, runner, make_user, tmp_path):
+    populate(make_user)
+    names = add_roster_rows(make_user)
+    admin = make_user(Role.ADMIN, "64")
+    client = app.test_client()
+    sign_in(client, admin)
+    before = client.get("/laporan/peserta.csv")
+    assert before.status_code == 200 and before.is_streamed
+    exported = before.get_data()
+    assert all(name.replace('"', '""') in exported.decode("utf-8-sig") for name in names)
+    target = tmp_path / "kelaskim.backup"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    wipe()
+    db.session.close()
+    assert runner.invoke(args=["restore", "--yes", str(target)]).exit_code == 0
+    after = client.get("/laporan/peserta.csv")  # the same session: the admin's account came back with its id
+    assert after.status_code == 200
+    assert after.get_data() == exported
 
 
 def test_restore_asks_first_and_no_changes_nothing(backend, runner, make_user, tmp_path):
