@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.strategy_options import Load
 
@@ -268,16 +268,40 @@ def _passed_quizzes(user_id: int, course_ids: list[int]) -> set[int]:
     ))
 
 
+def _progress_sets(user_id: int, course_ids: list[int]) -> tuple[set[int], set[int], set[int]]:
+    """Done lessons, done modules and passed quizzes of these courses, in one query.
+
+    The three id lists come back as one UNION ALL tagged by kind: a page pays one round trip
+    instead of three.
+    """
+    lessons = (select(literal("l").label("kind"), LessonCompletion.lesson_id.label("id"))
+               .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Module, Module.id == Lesson.module_id)
+               .where(LessonCompletion.user_id == user_id, Module.course_id.in_(course_ids)))
+    modules = (select(literal("m").label("kind"), ModuleCompletion.module_id.label("id"))
+               .join(Module, Module.id == ModuleCompletion.module_id)
+               .where(ModuleCompletion.user_id == user_id, Module.course_id.in_(course_ids)))
+    quizzes = (select(literal("q").label("kind"), Attempt.quiz_id.label("id"))
+               .join(Quiz, Quiz.id == Attempt.quiz_id).join(Module, Module.id == Quiz.module_id)
+               .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
+                      Attempt.passed.is_(True), Module.course_id.in_(course_ids)))
+    found: dict[str, set[int]] = {"l": set(), "m": set(), "q": set()}
+    for kind, item_id in db.session.execute(union_all(lessons, modules, quizzes)):
+        found[kind].add(item_id)
+    return found["l"], found["m"], found["q"]
+
+
 def course_progress(user: User, course: Course) -> CourseProgress:
-    """Everything the course and lesson pages need about the user's progress, in four queries."""
+    """Everything the course and lesson pages need about the user's progress, in two queries."""
     enrollment = get_enrollment(user.id, course.id)
     if enrollment is None:
         return CourseProgress(None, reasons=lock_reasons(course, False, set()))
-    done_modules = _done_modules(user.id, [course.id])
-    return CourseProgress(
-        enrollment, _done_lessons(user.id, [course.id]), done_modules,
-        _passed_quizzes(user.id, [course.id]), lock_reasons(course, True, done_modules),
-    )
+    done_lessons, done_modules, passed = _progress_sets(user.id, [course.id])
+    return CourseProgress(enrollment, done_lessons, done_modules, passed, lock_reasons(course, True, done_modules))
+
+
+def published_lesson_count(course: Course) -> int:
+    """Published lessons in published modules, counted on a course whose outline is loaded."""
+    return sum(len(visible_lessons(module)) for module in visible_modules(course))
 
 
 def module_done(module: Module, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
@@ -393,16 +417,15 @@ def my_courses(user: User) -> list[MyCourse]:
     ))
     if not enrollments:
         return []
-    course_ids = [e.course_id for e in enrollments]
-    sizes = course_sizes(course_ids)
-    done_lessons, passed = _done_lessons(user.id, course_ids), _passed_quizzes(user.id, course_ids)
+    # Lesson totals are counted on the outlines loaded anyway for resume_step: no aggregate query.
+    done_lessons, _done, passed = _progress_sets(user.id, [e.course_id for e in enrollments])
     issued = certificates.for_user(user.id)
     rows = []
     for enrollment in enrollments:
         course = enrollment.course
         progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
         rows.append(MyCourse(
-            enrollment, course, sizes.get(course.id, (0, 0))[1], status_of(enrollment),
+            enrollment, course, published_lesson_count(course), status_of(enrollment),
             resume_step(course, progress) if course.is_published and not enrollment.completed_at else None,
             issued.get(course.id),
         ))

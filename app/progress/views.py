@@ -97,7 +97,7 @@ def course(slug: str):
     resume = services.resume_step(course, progress) if progress.enrollment else None
     return render_template(
         "learning/course.html", course=course, preview=preview, progress=progress, resume=resume,
-        outline=services.outline(course, preview), total=services.course_sizes([course.id]).get(course.id, (0, 0))[1],
+        outline=services.outline(course, preview), total=services.published_lesson_count(course),
         form=EnrollForm(),
     )
 
