@@ -42,6 +42,27 @@ def start(client, quiz: Quiz) -> int:
     return int(re.search(r"/kuis/percobaan/(\d+)$", response.location).group(1))
 
 
+def all_at_once(clients, request) -> list:
+    """Send request(client) from every client at the same moment; return the answers in any order."""
+    barrier = threading.Barrier(len(clients))
+    answers, errors = [], []
+
+    def send(each):
+        try:
+            barrier.wait(timeout=10)
+            answers.append(request(each))
+        except Exception as error:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=send, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return answers
+
+
 def attempts(quiz: Quiz) -> list[Attempt]:
     return list(db.session.scalars(db.select(Attempt).where(Attempt.quiz_id == quiz.id).order_by(Attempt.number)))
 
@@ -204,6 +225,11 @@ def test_another_users_attempt_is_not_found(client, app, trainee, course, make_u
     assert db.session.get(Attempt, attempt_id).status == AttemptStatus.OPEN
 
 
+def status_and_location(response) -> tuple[int, str | None]:
+    """What a browser would see of a redirect: the status and where it leads."""
+    return response.status_code, response.location
+
+
 def test_concurrent_starts_make_one_attempt(app, make_user, login_as, course):
     quiz_id = course.modules[0].quiz.id
     user = make_user()
@@ -211,23 +237,7 @@ def test_concurrent_starts_make_one_attempt(app, make_user, login_as, course):
     clients = [app.test_client() for _ in range(5)]
     for each in clients:
         login_as(user, the_client=each)
-    barrier = threading.Barrier(len(clients))
-    locations, errors = [], []
-
-    def press(each):
-        try:
-            barrier.wait(timeout=10)
-            response = each.post(f"/kuis/{quiz_id}/mulai")
-            locations.append((response.status_code, response.location))
-        except Exception as error:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=press, args=(each,)) for each in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    locations = all_at_once(clients, lambda each: status_and_location(each.post(f"/kuis/{quiz_id}/mulai")))
     db.session.expire_all()
     rows = list(db.session.scalars(db.select(Attempt).where(Attempt.quiz_id == quiz_id)))
     assert len(rows) == 1

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.quizzes.models import Choice, Question
 from tests.factories import ANSWERS, make_course
-from tests.test_quizzes_attempts import enrol, sheet, start
+from tests.test_quizzes_attempts import enrol, sheet, start, trainee  # noqa: F401  (trainee: fixture)
 
 
 class Markup(HTMLParser):
@@ -45,14 +45,6 @@ def parse(html: str) -> Markup:
 @pytest.fixture
 def course():
     return make_course(modules=1, lessons=1)
-
-
-@pytest.fixture
-def trainee(make_user, login_as, course):
-    user = make_user()
-    enrol(user, course)
-    login_as(user)
-    return user
 
 
 def test_quiz_page_gives_away_no_answer_feedback_or_explanation(client, trainee, course):

@@ -1,7 +1,6 @@
 """Submitting an attempt: server-side grading, exactly once, refusal of foreign answers, results."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
@@ -10,7 +9,7 @@ from app.progress.models import Enrollment
 from app.quizzes import services
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Question
 from tests.factories import ANSWERS, make_course
-from tests.test_quizzes_attempts import WRONG, enrol, sheet, start
+from tests.test_quizzes_attempts import WRONG, status_and_location, all_at_once, enrol, sheet, start, trainee  # noqa: F401  (trainee: fixture)
 
 # Single and true/false right, multiple half right (one of two correct ticks), short wrong: 2.5 of 4.
 PARTLY = {"single": ["1"], "multi": ["0"], "tf": ["true"], "short": ["Komunitas Informasi"]}
@@ -19,14 +18,6 @@ PARTLY = {"single": ["1"], "multi": ["0"], "tf": ["true"], "short": ["Komunitas 
 @pytest.fixture
 def course():
     return make_course(modules=2, lessons=1)
-
-
-@pytest.fixture
-def trainee(make_user, login_as, course):
-    user = make_user()
-    enrol(user, course)
-    login_as(user)
-    return user
 
 
 def answers_of(attempt_id: int) -> list[Answer]:
@@ -120,23 +111,7 @@ def test_concurrent_submissions_are_graded_once(app, make_user, login_as, course
         login_as(user, the_client=each)
     attempt_id = start(clients[0], quiz)
     data = sheet(quiz, ANSWERS)
-    barrier = threading.Barrier(len(clients))
-    statuses, errors = [], []
-
-    def send(each):
-        try:
-            barrier.wait(timeout=10)
-            response = each.post(f"/kuis/percobaan/{attempt_id}/kirim", data=data)
-            statuses.append((response.status_code, response.location))
-        except Exception as error:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=send, args=(each,)) for each in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    statuses = all_at_once(clients, lambda each: status_and_location(each.post(f"/kuis/percobaan/{attempt_id}/kirim", data=data)))
     assert statuses == [(302, f"/kuis/percobaan/{attempt_id}/hasil")] * len(clients)
     db.session.expire_all()
     assert len(answers_of(attempt_id)) == 4

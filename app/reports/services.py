@@ -83,16 +83,6 @@ def all_courses() -> list[Course]:
     return list(db.session.scalars(select(Course).order_by(Course.title, Course.id)))
 
 
-def course_by_slug(slug: str) -> Optional[Course]:
-    """Find a course by its slug."""
-    return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
-def regency_by_code(code: str) -> Optional[Regency]:
-    """Find a unit by its Kemendagri code."""
-    return db.session.scalar(select(Regency).where(Regency.code == code))
-
-
 def lesson_totals():
     """Subquery: the number of published lessons in published modules, per course."""
     return (

@@ -34,7 +34,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def _authorised_regency_arg() -> None:
     """Refuse a ?wilayah= naming a unit the viewer may not see (403), before any filtering."""
     code = request.args.get("wilayah", "").strip()
-    regency = services.regency_by_code(code) if code else None
+    regency = accounts.regency_by_code(code) if code else None
     if regency is not None:
         ensure(current_user.can_see_regency(regency.id))
 
@@ -95,7 +95,7 @@ def dashboard():
 @role_required(*REPORTERS)
 def regency(code: str):
     """One regency: figures per course, completions per week and its trainees."""
-    unit = services.regency_by_code(code) or abort(404)
+    unit = accounts.regency_by_code(code) or abort(404)
     ensure(current_user.can_see_regency(unit.id))
     figures = services.dashboard_figures(current_user, regency_id=unit.id)
     return render_template(
