@@ -141,7 +141,7 @@ def load_course(course_id: int) -> Course:
     return db.session.scalars(select(Course).options(_outline_options()).where(Course.id == course_id)).one()
 
 
-def course_by_slug(slug: str) -> Course | None:
+def course_outline_by_slug(slug: str) -> Course | None:
     """A course by slug with its outline loaded, whatever its status."""
     return db.session.scalar(select(Course).options(_outline_options()).where(Course.slug == slug))
 

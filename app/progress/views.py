@@ -54,7 +54,7 @@ def learning_helpers():
 
 def _viewable_course(slug: str) -> Course:
     """The course by slug, or 404 when it does not exist or is a draft the user may not preview."""
-    course = services.course_by_slug(slug)
+    course = services.course_outline_by_slug(slug)
     if course is None or not services.can_view(current_user, course):
         abort(404)
     return course
