@@ -60,3 +60,9 @@ def make_course(slug: str | None = None, modules: int = 2, lessons: int = 2, sta
     db.session.add(course)
     db.session.commit()
     return course
+
+
+def lesson_path(course: Course, m: int = 0, l: int = 0) -> str:
+    """The URL of lesson l of module m of a course made here."""
+    module = course.modules[m]
+    return f"/kursus/{course.slug}/{module.slug}/{module.lessons[l].slug}"

@@ -11,14 +11,8 @@ from app.catalog.models import Status
 from app.extensions import db
 from app.progress import services
 from app.progress.models import Enrollment, LessonCompletion
-from tests.factories import make_course
+from tests.factories import lesson_path, make_course
 from tests.test_progress_completion import submit_attempt
-
-
-def lesson_path(course, m: int = 0, l: int = 0) -> str:
-    """The URL of lesson l of module m."""
-    module = course.modules[m]
-    return f"/kursus/{course.slug}/{module.slug}/{module.lessons[l].slug}"
 
 
 def enrolment(user, course) -> Enrollment:

@@ -7,13 +7,7 @@ import pytest
 
 from app.catalog.models import Lesson, Module, Status
 from app.extensions import db
-from tests.factories import make_course
-
-
-def lesson_path(course, m: int = 0, l: int = 0) -> str:
-    """The URL of lesson l of module m."""
-    module = course.modules[m]
-    return f"/kursus/{course.slug}/{module.slug}/{module.lessons[l].slug}"
+from tests.factories import lesson_path, make_course
 
 
 @pytest.fixture

@@ -5,19 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.strategy_options import Load
+from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all
 
 from app.accounts.models import Role, User
+from app.catalog import outline as outlines
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
+from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
 from app.progress import certificates
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
 # The next thing a trainee should open: a lesson, or a module's quiz.
-Step = Lesson | Quiz
+Step = LessonView | QuizView
 
 
 class LearningError(ValueError):
@@ -34,7 +34,7 @@ class CourseProgress:
     passed_quizzes: set[int] = field(default_factory=set)
     reasons: dict[int, str | None] = field(default_factory=dict)
 
-    def is_open(self, module: Module) -> bool:
+    def is_open(self, module: ModuleView) -> bool:
         """Whether the trainee may study the module (never a draft one)."""
         return module.id in self.reasons and self.reasons[module.id] is None
 
@@ -43,7 +43,7 @@ class CourseProgress:
 class CompletionResult:
     """What one action completed: the modules, and the certificate when it finished the course."""
 
-    modules: list[Module] = field(default_factory=list)
+    modules: list[ModuleView] = field(default_factory=list)
     certificate: Certificate | None = None
 
 
@@ -52,7 +52,7 @@ class MyCourse:
     """One row of "Kursus saya"."""
 
     enrollment: Enrollment
-    course: Course
+    course: CourseView
     total_lessons: int
     status: str
     resume: Step | None
@@ -64,7 +64,7 @@ class MyCourse:
 
 def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     """Return the user's enrolment in the course, or None when they are not enrolled."""
-    return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id))
+    return db.session.scalar(_ENROLLMENT, {"user_id": user_id, "course_id": course_id})
 
 
 def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
@@ -80,14 +80,14 @@ def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     )
 
 
-def module_is_open(user: User, module: Module) -> bool:
+def module_is_open(user: User, module: Module | ModuleView) -> bool:
     """Whether the user may study the module: published course, enrolled, and (sequential) earlier modules complete."""
     return locked_reason(user, module) is None
 
 
-def locked_reason(user: User, module: Module) -> str | None:
+def locked_reason(user: User, module: Module | ModuleView) -> str | None:
     """The sentence shown on a locked module, or None when the module is open to the user."""
-    course = module.course
+    course = load_course(module.course_id)
     enrolled = get_enrollment(user.id, course.id) is not None
     done = _done_modules(user.id, [course.id]) if enrolled and course.sequential else set()
     return lock_reasons(course, enrolled, done).get(module.id, _("Modul ini belum diterbitkan."))
@@ -129,29 +129,25 @@ def _average_best_percent(user_id: int, course_id: int) -> float | None:
 # ---------------------------------------------------------------- courses as trainees see them
 
 
-def _outline_options() -> Load:
-    """Eager loads for a course's outline: modules, their lessons (without bodies) and quizzes."""
-    return selectinload(Course.modules).options(
-        selectinload(Module.lessons).defer(Lesson.body_md), selectinload(Module.quiz),
-    )
+def load_course(course_id: int) -> CourseView:
+    """The outline of an existing course (LookupError when there is none)."""
+    course = outlines.by_id(course_id)
+    if course is None:
+        raise LookupError(f"course {course_id} does not exist")
+    return course
 
 
-def load_course(course_id: int) -> Course:
-    """A course with its outline loaded in a fixed number of queries."""
-    return db.session.scalars(select(Course).options(_outline_options()).where(Course.id == course_id)).one()
+def course_outline_by_slug(slug: str) -> CourseView | None:
+    """The outline of the course with this slug, whatever its status, or None."""
+    return outlines.by_slug(slug)
 
 
-def course_outline_by_slug(slug: str) -> Course | None:
-    """A course by slug with its outline loaded, whatever its status."""
-    return db.session.scalar(select(Course).options(_outline_options()).where(Course.slug == slug))
-
-
-def can_preview(user: User, course: Course) -> bool:
+def can_preview(user: User, course: CourseView | Course) -> bool:
     """Trainers and admins who may edit a course also see its drafts and every lesson."""
     return course.can_edit(user)
 
 
-def can_view(user: User, course: Course) -> bool:
+def can_view(user: User, course: CourseView | Course) -> bool:
     """Published courses are open to everyone logged in; drafts only to their editors."""
     return course.is_published or can_preview(user, course)
 
@@ -186,22 +182,22 @@ def enrolled_course_ids(user_id: int) -> set[int]:
     return set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
 
 
-def visible_modules(course: Course, preview: bool = False) -> list[Module]:
+def visible_modules(course: CourseView, preview: bool = False) -> list[ModuleView]:
     """The modules shown: published ones, or every one when previewing."""
     return [m for m in course.modules if preview or m.status == Status.PUBLISHED]
 
 
-def visible_lessons(module: Module, preview: bool = False) -> list[Lesson]:
+def visible_lessons(module: ModuleView, preview: bool = False) -> list[LessonView]:
     """The lessons shown: published ones, or every one when previewing."""
     return [lesson for lesson in module.lessons if preview or lesson.status == Status.PUBLISHED]
 
 
-def outline(course: Course, preview: bool = False) -> list[tuple[Module, list[Lesson]]]:
+def outline(course: CourseView, preview: bool = False) -> list[tuple[ModuleView, list[LessonView]]]:
     """The modules shown, each with the lessons shown, in course order."""
     return [(module, visible_lessons(module, preview)) for module in visible_modules(course, preview)]
 
 
-def find_lesson(course: Course, module_slug: str, lesson_slug: str) -> tuple[Module, Lesson] | None:
+def find_lesson(course: CourseView, module_slug: str, lesson_slug: str) -> tuple[ModuleView, LessonView] | None:
     """The module and lesson of the course with these slugs, or None."""
     for module in course.modules:
         if module.slug == module_slug:
@@ -211,7 +207,7 @@ def find_lesson(course: Course, module_slug: str, lesson_slug: str) -> tuple[Mod
     return None
 
 
-def neighbours(course: Course, lesson: Lesson, preview: bool = False) -> tuple[Lesson | None, Lesson | None]:
+def neighbours(course: CourseView, lesson: LessonView, preview: bool = False) -> tuple[LessonView | None, LessonView | None]:
     """The previous and next lessons across modules, in course order."""
     ordered = [item for module in visible_modules(course, preview) for item in visible_lessons(module, preview)]
     index = next((i for i, item in enumerate(ordered) if item.id == lesson.id), None)
@@ -223,10 +219,10 @@ def neighbours(course: Course, lesson: Lesson, preview: bool = False) -> tuple[L
 # ---------------------------------------------------------------- progress and locks
 
 
-def lock_reasons(course: Course, enrolled: bool, done_modules: set[int]) -> dict[int, str | None]:
+def lock_reasons(course: CourseView, enrolled: bool, done_modules: set[int]) -> dict[int, str | None]:
     """For each published module of the course: why it is locked, or None when it is open."""
     reasons: dict[int, str | None] = {}
-    blocker: Module | None = None
+    blocker: ModuleView | None = None
     for module in visible_modules(course):
         if not course.is_published:
             reasons[module.id] = _("Kursus ini belum diterbitkan.")
@@ -268,12 +264,9 @@ def _passed_quizzes(user_id: int, course_ids: list[int]) -> set[int]:
     ))
 
 
-def _progress_sets(user_id: int, course_ids: list[int]) -> tuple[set[int], set[int], set[int]]:
-    """Done lessons, done modules and passed quizzes of these courses, in one query.
-
-    The three id lists come back as one UNION ALL tagged by kind: a page pays one round trip
-    instead of three.
-    """
+def _progress_sets_statement() -> CompoundSelect:
+    """Done lessons, done modules and passed quizzes of some courses as one UNION ALL tagged by kind."""
+    user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     lessons = (select(literal("l").label("kind"), LessonCompletion.lesson_id.label("id"))
                .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Module, Module.id == Lesson.module_id)
                .where(LessonCompletion.user_id == user_id, Module.course_id.in_(course_ids)))
@@ -284,13 +277,24 @@ def _progress_sets(user_id: int, course_ids: list[int]) -> tuple[set[int], set[i
                .join(Quiz, Quiz.id == Attempt.quiz_id).join(Module, Module.id == Quiz.module_id)
                .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
                       Attempt.passed.is_(True), Module.course_id.in_(course_ids)))
+    return union_all(lessons, modules, quizzes)
+
+
+# Built once: on the lesson page, building this statement cost more than running it.
+_PROGRESS_SETS = _progress_sets_statement()
+_ENROLLMENT = select(Enrollment).where(Enrollment.user_id == bindparam("user_id"),
+                                       Enrollment.course_id == bindparam("course_id"))
+
+
+def _progress_sets(user_id: int, course_ids: list[int]) -> tuple[set[int], set[int], set[int]]:
+    """Done lessons, done modules and passed quizzes of these courses, in one round trip."""
     found: dict[str, set[int]] = {"l": set(), "m": set(), "q": set()}
-    for kind, item_id in db.session.execute(union_all(lessons, modules, quizzes)):
+    for kind, item_id in db.session.execute(_PROGRESS_SETS, {"user_id": user_id, "course_ids": course_ids}):
         found[kind].add(item_id)
     return found["l"], found["m"], found["q"]
 
 
-def course_progress(user: User, course: Course) -> CourseProgress:
+def course_progress(user: User, course: CourseView) -> CourseProgress:
     """Everything the course and lesson pages need about the user's progress, in two queries."""
     enrollment = get_enrollment(user.id, course.id)
     if enrollment is None:
@@ -299,18 +303,18 @@ def course_progress(user: User, course: Course) -> CourseProgress:
     return CourseProgress(enrollment, done_lessons, done_modules, passed, lock_reasons(course, True, done_modules))
 
 
-def published_lesson_count(course: Course) -> int:
+def published_lesson_count(course: CourseView) -> int:
     """Published lessons in published modules, counted on a course whose outline is loaded."""
     return sum(len(visible_lessons(module)) for module in visible_modules(course))
 
 
-def module_done(module: Module, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
+def module_done(module: ModuleView, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
     """A module is done when every published lesson is done and its quiz (if any) is passed."""
     lessons_done = all(lesson.id in done_lessons for lesson in visible_lessons(module))
     return lessons_done and (module.quiz is None or module.quiz.id in passed_quizzes)
 
 
-def resume_step(course: Course, progress: CourseProgress) -> Step | None:
+def resume_step(course: CourseView, progress: CourseProgress) -> Step | None:
     """Where to continue: the first unfinished lesson or quiz, or None when all is done.
 
     In a sequential course that is the first unfinished step of the course; in a free-order
@@ -324,14 +328,14 @@ def resume_step(course: Course, progress: CourseProgress) -> Step | None:
     last_id = progress.enrollment.last_lesson_id if progress.enrollment else None
     start = 0
     if not course.sequential and last_id is not None:
-        start = next((i + 1 for i, (step, _done) in enumerate(steps) if isinstance(step, Lesson) and step.id == last_id), 0)
+        start = next((i + 1 for i, (step, _done) in enumerate(steps) if isinstance(step, LessonView) and step.id == last_id), 0)
     return next((step for step, done in steps[start:] + steps[:start] if not done), None)
 
 
 # ---------------------------------------------------------------- writes
 
 
-def enroll(user: User, course: Course, by: User | None = None) -> Enrollment:
+def enroll(user: User, course: CourseView | Course, by: User | None = None) -> Enrollment:
     """Enrol the user in a published course; return the existing enrolment when there is one.
 
     `by` is the coordinator or admin who enrolled someone else; None for self-enrolment.
@@ -348,7 +352,7 @@ def enroll(user: User, course: Course, by: User | None = None) -> Enrollment:
     return enrollment
 
 
-def mark_lesson_complete(user: User, course: Course, lesson: Lesson) -> CompletionResult:
+def mark_lesson_complete(user: User, course: CourseView, lesson: LessonView) -> CompletionResult:
     """Mark a lesson complete (again is harmless) and complete its module and course when due."""
     enrollment = lock_enrollment(user.id, course.id)
     if enrollment is None:
@@ -374,7 +378,7 @@ def count_completed_lessons(user_id: int, course_id: int) -> int:
     ) or 0
 
 
-def refresh_completion(user: User, course: Course, enrollment: Enrollment) -> CompletionResult:
+def refresh_completion(user: User, course: CourseView, enrollment: Enrollment) -> CompletionResult:
     """Record every module now complete and, when all are, the course and its certificate.
 
     Completion is never taken back: a module or course completed stays completed even if a
@@ -412,17 +416,17 @@ def my_courses(user: User) -> list[MyCourse]:
     """The user's enrolments with progress, where to continue and certificates, in a fixed number of queries."""
     enrollments = list(db.session.scalars(
         select(Enrollment).where(Enrollment.user_id == user.id)
-        .options(selectinload(Enrollment.course).options(_outline_options()))
         .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
     ))
     if not enrollments:
         return []
-    # Lesson totals are counted on the outlines loaded anyway for resume_step: no aggregate query.
-    done_lessons, _done, passed = _progress_sets(user.id, [e.course_id for e in enrollments])
+    courses = outlines.by_ids(e.course_id for e in enrollments)
+    # Lesson totals are counted on the outlines kept anyway for resume_step: no aggregate query.
+    done_lessons, _done, passed = _progress_sets(user.id, list(courses))
     issued = certificates.for_user(user.id)
     rows = []
     for enrollment in enrollments:
-        course = enrollment.course
+        course = courses[enrollment.course_id]
         progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
         rows.append(MyCourse(
             enrollment, course, published_lesson_count(course), status_of(enrollment),

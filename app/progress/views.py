@@ -8,26 +8,26 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.access import ensure, role_required
 from app.accounts.models import Role
-from app.catalog.models import Course, Lesson, Module, Status
+from app.catalog.models import Status
+from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db
 from app.progress import certificates, services
 from app.progress.certificate_pdf import render_certificate
 from app.progress.forms import EnrollForm, LessonCompleteForm, RevokeForm
-from app.quizzes.models import Quiz
 
 bp = Blueprint("learning", __name__)
 
 QUIZ_ENDPOINT = "quizzes.overview"
 
 
-def quiz_url(quiz: Quiz) -> str | None:
+def quiz_url(quiz: QuizView) -> str | None:
     """The quiz's landing page, or None while the quiz pages are not installed."""
     if QUIZ_ENDPOINT not in current_app.view_functions:
         return None
     return url_for(QUIZ_ENDPOINT, quiz_id=quiz.id)
 
 
-def lesson_url(lesson: Lesson) -> str:
+def lesson_url(lesson: LessonView) -> str:
     """The address of a lesson page."""
     module = lesson.module
     return url_for("learning.lesson", slug=module.course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
@@ -35,7 +35,7 @@ def lesson_url(lesson: Lesson) -> str:
 
 def step_url(step: services.Step) -> str:
     """Where a "Lanjutkan" link goes: the lesson, the quiz, or the quiz's module on the course page."""
-    if isinstance(step, Lesson):
+    if isinstance(step, LessonView):
         return lesson_url(step)
     module = step.module
     return quiz_url(step) or url_for("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
@@ -43,7 +43,7 @@ def step_url(step: services.Step) -> str:
 
 def step_label(step: services.Step) -> str:
     """The title of a lesson, or "Kuis: ..." for a quiz."""
-    return step.title if isinstance(step, Lesson) else _("Kuis: %(title)s", title=step.title)
+    return step.title if isinstance(step, LessonView) else _("Kuis: %(title)s", title=step.title)
 
 
 @bp.context_processor
@@ -52,7 +52,7 @@ def learning_helpers():
     return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label}
 
 
-def _viewable_course(slug: str) -> Course:
+def _viewable_course(slug: str) -> CourseView:
     """The course by slug, or 404 when it does not exist or is a draft the user may not preview."""
     course = services.course_outline_by_slug(slug)
     if course is None or not services.can_view(current_user, course):
@@ -60,7 +60,7 @@ def _viewable_course(slug: str) -> Course:
     return course
 
 
-def _viewable_lesson(slug: str, module_slug: str, lesson_slug: str) -> tuple[Course, Module, Lesson, bool]:
+def _viewable_lesson(slug: str, module_slug: str, lesson_slug: str) -> tuple[CourseView, ModuleView, LessonView, bool]:
     """The course, module and lesson, and whether the user previews them as an editor; 404 if hidden."""
     course = _viewable_course(slug)
     found = services.find_lesson(course, module_slug, lesson_slug) or abort(404)
@@ -71,7 +71,7 @@ def _viewable_lesson(slug: str, module_slug: str, lesson_slug: str) -> tuple[Cou
     return course, module, lesson, preview
 
 
-def _locked(course: Course, reason: str | None):
+def _locked(course: CourseView, reason: str | None):
     """The page refusing a locked module, with the reason."""
     return render_template("learning/locked.html", course=course, reason=reason), 403
 
@@ -163,7 +163,7 @@ def complete_lesson(slug: str, module_slug: str, lesson_slug: str):
     return _after_completion(course, lesson, result)
 
 
-def _after_completion(course: Course, lesson: Lesson, result: services.CompletionResult):
+def _after_completion(course: CourseView, lesson: LessonView, result: services.CompletionResult):
     """Flash what was completed and redirect to the next step, or to "Kursus saya" at the end."""
     flash(_("Pelajaran “%(title)s” ditandai selesai.", title=lesson.title), "success")
     for module in result.modules:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.models import Status
+from app.catalog.outline import QuizView
 from app.extensions import db
 from app.progress import services as progress
 from app.quizzes import services
@@ -40,7 +41,7 @@ def _next_step(quiz: Quiz) -> dict:
     step = progress.resume_step(course, progress.course_progress(current_user, course))
     if step is None:
         return {"url": url_for("learning.my_courses"), "label": _("Kursus selesai: lihat sertifikat di Kursus saya")}
-    if isinstance(step, Quiz):
+    if isinstance(step, QuizView):
         url = url_for(".overview", quiz_id=step.id)
     else:
         url = url_for("learning.lesson", slug=course.slug, module_slug=step.module.slug, lesson_slug=step.slug)
