@@ -43,6 +43,12 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Flask-Caching: SimpleCache is per worker; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share one.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or None,
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kelaskim:"),
+        # The dashboard figures are at most this old; the page says when they were computed.
+        "DASHBOARD_CACHE_SECONDS": int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60") or 60),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         # Behind nginx, the number of proxies whose X-Forwarded-For is trusted for the client address.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0),

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, event, text
 
 from app import create_app
 from app.accounts.models import Regency, Role, User
-from app.extensions import db
+from app.extensions import cache, db
 
 PASSWORD = "rahasia-12345"
 KEEP_TABLES = {"regencies", "alembic_version"}  # seeded by the migrations, read-only in tests
@@ -81,6 +81,7 @@ def _empty_tables() -> None:
 def clean_database(app):
     """Every test runs in its own app context and starts with the seeded regencies only."""
     with app.app_context():
+        cache.clear()  # cached report figures must not leak from one test into the next
         yield
         db.session.rollback()
         db.session.remove()

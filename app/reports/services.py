@@ -16,7 +16,7 @@ from app.accounts.models import Regency, Role, User
 from app.accounts.validators import normalise_nip, normalise_phone
 from app.catalog.models import Course, Lesson, Module, Status
 from app.dates import WITA, to_wita
-from app.extensions import db, utcnow
+from app.extensions import cache, db, utcnow
 from app.progress.models import Certificate, Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, Quiz
 from app.reports.spreadsheets import write_xlsx
@@ -180,6 +180,31 @@ class Dashboard:
     by_course: dict[int, Figures]
     total: Figures
     weekly: list[tuple[date, int]]
+    computed_at: datetime
+
+
+def _scope_key(viewer: User) -> str:
+    """What decides which enrolments the viewer's figures count: everyone, one regency, or none."""
+    if viewer.sees_everyone():
+        return "semua"
+    return f"wilayah-{viewer.regency_id}" if viewer.role == Role.COORDINATOR else "tidak-ada"
+
+
+def cached_dashboard(viewer: User, course_id: int | None = None, regency_id: int | None = None,
+                     max_age: int = 60) -> Dashboard:
+    """Dashboard figures from the short-lived cache, computed again when missing or max_age seconds old.
+
+    The age is checked against computed_at too, so figures are never older than max_age whatever
+    the cache backend keeps; the page shows computed_at, so nobody mistakes them for live figures.
+    """
+    now = utcnow()
+    key = f"dasbor:{_scope_key(viewer)}:{course_id or 0}:{regency_id or 0}"
+    kept = cache.get(key)
+    if isinstance(kept, Dashboard) and timedelta(0) <= now - kept.computed_at < timedelta(seconds=max_age):
+        return kept
+    figures = dashboard_figures(viewer, course_id, regency_id, now)
+    cache.set(key, figures, timeout=max_age)
+    return figures
 
 
 @dataclass
@@ -234,8 +259,9 @@ def dashboard_figures(viewer: User, course_id: int | None = None, regency_id: in
             continue
         by_regency.setdefault(unit, _Tally()).add(counts)
         total.add(counts)
+    now = now or utcnow()
     return Dashboard({k: t.figures() for k, t in by_regency.items()}, {k: t.figures() for k, t in by_course.items()},
-                     total.figures(), weekly_completions(viewer, course_id, regency_id, now))
+                     total.figures(), weekly_completions(viewer, course_id, regency_id, now), now)
 
 
 def weekly_completions(viewer: User, course_id: int | None = None, regency_id: int | None = None,

@@ -51,6 +51,11 @@ def _chart(points: list, title: str):
     return bar_chart([(f"{start.day}/{start.month}", count) for start, count in points], title)
 
 
+def _as_of(figures: services.Dashboard) -> dict:
+    """When the shown figures were computed (HH.MM WITA) and how often they are renewed, for the page."""
+    return {"time": f"{to_wita(figures.computed_at):%H.%M}", "seconds": current_app.config["DASHBOARD_CACHE_SECONDS"]}
+
+
 def course_url(slug: str) -> str:
     """The public address of a course page, for reminder messages sent outside the site."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
@@ -82,11 +87,12 @@ def dashboard():
     form = DashboardFilterForm(request.args, courses=courses)
     form.validate()
     course = form.course()
-    figures = services.dashboard_figures(current_user, course_id=course.id if course else None)
+    figures = services.cached_dashboard(current_user, course_id=course.id if course else None,
+                                        max_age=current_app.config["DASHBOARD_CACHE_SECONDS"])
     return render_template(
         "reports/dashboard.html", form=form, course=course, courses=courses, empty=services.Figures(),
         regencies=services.visible_regencies(current_user), by_regency=figures.by_regency,
-        by_course=figures.by_course, total=figures.total,
+        by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
     )
 
@@ -97,10 +103,11 @@ def regency(code: str):
     """One regency: figures per course, completions per week and its trainees."""
     unit = accounts.regency_by_code(code) or abort(404)
     ensure(current_user.can_see_regency(unit.id))
-    figures = services.dashboard_figures(current_user, regency_id=unit.id)
+    figures = services.cached_dashboard(current_user, regency_id=unit.id,
+                                        max_age=current_app.config["DASHBOARD_CACHE_SECONDS"])
     return render_template(
         "reports/regency.html", unit=unit, courses=services.all_courses(), empty=services.Figures(),
-        by_course=figures.by_course, total=figures.total,
+        by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
         page=services.regency_trainees(unit.id, request.args.get("page", 1, type=int), PER_PAGE),
     )
