@@ -7,7 +7,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,11 +20,13 @@ import xlsxwriter
 from app.dates import to_wita
 
 Row = Sequence[Any]
+CellWriter = Callable[[int, int, Any], Any]
 
 CHUNK_SIZE = 64 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 # OWASP CSV injection: cells starting with these are run as formulas by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("".join(FORMULA_PREFIXES))
 
 SUMMARY_SHEET = "Ringkasan"
 SHEET_NAME_MAX = 31
@@ -142,15 +144,68 @@ def _write_group(
 ) -> None:
     """Write one group's rows, continuing on extra sheets past Excel's row limit."""
     sheet = _start_sheet(workbook, unique_sheet_name(name, used), headers, styles)
+    writers, other = _cell_writers(sheet, styles)
     row_index = 1
     for row in rows:
         if row_index >= EXCEL_MAX_ROWS:
             # Excel refuses rows past its limit; continue rather than drop data.
             sheet = _start_sheet(workbook, unique_sheet_name(name, used), headers, styles)
+            writers, other = _cell_writers(sheet, styles)
             row_index = 1
-        for col, value in enumerate(row):
-            _write_cell(sheet, row_index, col, value, styles)
+        col = 0
+        for value in row:
+            if value is not None:
+                writers.get(type(value), other)(row_index, col, value)
+            col += 1
         row_index += 1
+
+
+def _cell_writers(sheet: Any, styles: dict[str, Any]) -> tuple[dict[type, CellWriter], CellWriter]:
+    """Writers by exact value type, and one for any other type: each cell gets an explicit type."""
+    # Bound once per sheet and dispatched on the exact type: an export writes millions of cells.
+    # XlsxWriter's undecorated methods skip its A1-notation check per cell (our indexes are ints);
+    # the public ones are the fallback should a release rename them.
+    write_string = getattr(sheet, "_write_string", sheet.write_string)
+    write_number = getattr(sheet, "_write_number", sheet.write_number)
+    write_datetime = getattr(sheet, "_write_datetime", sheet.write_datetime)
+    datetime_format = styles["datetime"]
+
+    def text(row: int, col: int, value: str) -> Any:
+        if value and value[0] in FORMULA_STARTS:
+            value = "'" + value
+        return write_string(row, col, value)
+
+    def integer(row: int, col: int, value: int) -> Any:
+        if -EXCEL_EXACT_INT < value < EXCEL_EXACT_INT:
+            return write_number(row, col, value)
+        return write_string(row, col, str(value))  # e.g. an 18-digit NIP would be rounded
+
+    def moment(row: int, col: int, value: datetime) -> Any:
+        local = to_wita(value).replace(tzinfo=None) if value.tzinfo else value
+        return write_datetime(row, col, local, datetime_format)
+
+    def other(row: int, col: int, value: Any) -> None:
+        _write_other(sheet, row, col, value, styles)
+
+    # Types not listed here (bool, Decimal, date, subclasses) take the slower checks in _write_other.
+    return {str: text, int: integer, float: write_number, datetime: moment}, other
+
+
+def _write_other(sheet: Any, row: int, col: int, value: Any, styles: dict[str, Any]) -> None:
+    """Write a value of a less common type (bool, Decimal, date, subclasses, anything else as text)."""
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int) and abs(value) >= EXCEL_EXACT_INT:
+        sheet.write_string(row, col, str(value))
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, datetime):
+        local = to_wita(value).replace(tzinfo=None) if value.tzinfo else value
+        sheet.write_datetime(row, col, local, styles["datetime"])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, styles["date"])
+    else:
+        sheet.write_string(row, col, neutralize_cell(str(value)))
 
 
 def _start_sheet(workbook: xlsxwriter.Workbook, name: str, headers: Row, styles: dict[str, Any]) -> Any:
@@ -162,25 +217,6 @@ def _start_sheet(workbook: xlsxwriter.Workbook, name: str, headers: Row, styles:
         sheet.write_string(0, col, text, styles["header"])
     sheet.freeze_panes(1, 0)
     return sheet
-
-
-def _write_cell(sheet: Any, row: int, col: int, value: Any, styles: dict[str, Any]) -> None:
-    """Write one value with an explicit type so nothing is parsed as a formula."""
-    if value is None:
-        return
-    if isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-    elif isinstance(value, int) and abs(value) >= EXCEL_EXACT_INT:
-        sheet.write_string(row, col, str(value))  # e.g. an 18-digit NIP would be rounded
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(row, col, float(value))
-    elif isinstance(value, datetime):
-        local = to_wita(value).replace(tzinfo=None) if value.tzinfo else value
-        sheet.write_datetime(row, col, local, styles["datetime"])
-    elif isinstance(value, date):
-        sheet.write_datetime(row, col, value, styles["date"])
-    else:
-        sheet.write_string(row, col, neutralize_cell(str(value)))
 
 
 def sanitize_sheet_name(name: str) -> str:
