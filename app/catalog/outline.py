@@ -4,8 +4,8 @@ Every lesson, course and "Kursus saya" page needs the same outline (modules, les
 which changes only when a trainer edits it. Loading it through the ORM on every request cost
 more than everything else on the lesson page together, so each worker keeps plain copies,
 checked with one small query against the course's `updated_at`. Any change to a course's
-modules, lessons, quizzes or owners touches that timestamp (see `_touch_courses` below), so a
-worker never serves an outline older than the last committed edit.
+modules, lessons, quizzes, questions, choices or owners touches that timestamp (see
+`_touch_courses` below), so a worker never serves an outline older than the last committed edit.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.extensions import db, utcnow
-from app.quizzes.models import Quiz
+from app.quizzes.models import Choice, Question, Quiz
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -201,28 +201,41 @@ def _attach_quizzes(modules: dict[int, ModuleView]) -> None:
 
 # ---------------------------------------------------------------- keeping updated_at honest
 
-# Objects whose change alters what an outline shows, and how to reach their course id.
+# Objects whose change alters an outline or a question bank (app/quizzes/bank.py), and how to
+# reach their course id. A removed child may have lost its parent object but keeps the parent's id.
 _COURSE_OF = {
-    Module: lambda module: module.course_id if module.course_id is not None else _id_of(module.course),
-    Lesson: lambda lesson: _course_of_module(lesson.module_id, lesson.module),
-    Quiz: lambda quiz: _course_of_module(quiz.module_id, quiz.module),
+    Module: lambda module: _course_of_module(module),
+    Lesson: lambda lesson: _course_of_module(_parent(lesson, "module", Module)),
+    Quiz: lambda quiz: _course_of_module(_parent(quiz, "module", Module)),
+    Question: lambda question: _course_of_quiz(_parent(question, "quiz", Quiz)),
+    Choice: lambda choice: _course_of_quiz(_parent(_parent(choice, "question", Question), "quiz", Quiz)),
     CourseOwner: lambda owner: owner.course_id,
 }
 
 
-def _id_of(course: Course | None) -> int | None:
-    return None if course is None else course.id
+def _parent(obj, name: str, model):
+    """obj.<name>, or the row its <name>_id points at; None when neither is known."""
+    if obj is None:
+        return None
+    parent = getattr(obj, name)
+    if parent is None and getattr(obj, f"{name}_id") is not None:
+        parent = db.session.get(model, getattr(obj, f"{name}_id"))
+    return parent
 
 
-def _course_of_module(module_id: int | None, module: Module | None) -> int | None:
-    if module is not None:
-        return module.course_id if module.course_id is not None else _id_of(module.course)
-    return None if module_id is None else db.session.get(Module, module_id).course_id
+def _course_of_module(module: Module | None) -> int | None:
+    if module is None:
+        return None
+    return module.course_id if module.course_id is not None else getattr(module.course, "id", None)
+
+
+def _course_of_quiz(quiz: Quiz | None) -> int | None:
+    return _course_of_module(_parent(quiz, "module", Module))
 
 
 @event.listens_for(Session, "before_flush")
 def _touch_courses(session: Session, flush_context, instances) -> None:
-    """Move `updated_at` of every course whose modules, lessons, quizzes or owners change in this flush."""
+    """Move `updated_at` of every course whose content or owners change in this flush."""
     course_ids = set()
     for objects, dirty in ((session.new, False), (session.dirty, True), (session.deleted, False)):
         for obj in objects:

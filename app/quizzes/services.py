@@ -17,8 +17,9 @@ from app.catalog.models import Module
 from app.extensions import db, utcnow
 from app.progress import services as progress
 from app.progress.models import Enrollment
-from app.quizzes import grading
-from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz
+from app.quizzes import bank, grading
+from app.quizzes.bank import ChoiceView, QuestionView
+from app.quizzes.models import Answer, Attempt, AttemptStatus, Question, Quiz
 
 FIELD_PREFIX = "q-"
 MAX_TEXT_ANSWER = 500
@@ -44,8 +45,8 @@ class AnswerSheetError(QuizError):
 class AttemptQuestion:
     """A question of an attempt, with its choices in the attempt's display order."""
 
-    question: Question
-    choices: tuple[Choice, ...]
+    question: QuestionView
+    choices: tuple[ChoiceView, ...]
 
     @property
     def field_name(self) -> str:
@@ -57,11 +58,11 @@ class AttemptQuestion:
 class ReviewItem:
     """One question on the result page: the trainee's answer next to the right one."""
 
-    question: Question
-    choices: tuple[Choice, ...]
+    question: QuestionView
+    choices: tuple[ChoiceView, ...]
     answer: Answer | None
-    chosen: tuple[Choice, ...]
-    correct_choices: tuple[Choice, ...]
+    chosen: tuple[ChoiceView, ...]
+    correct_choices: tuple[ChoiceView, ...]
 
     @property
     def typed(self) -> str:
@@ -245,13 +246,8 @@ def _record_activity(user_id: int, module_id: int) -> None:
 
 
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """The attempt's questions and choices in its stored display order (two queries)."""
-    ids = [entry["question"] for entry in attempt.layout]
-    questions = db.session.scalars(
-        select(Question).where(Question.id.in_(ids), Question.quiz_id == attempt.quiz_id)
-        .options(selectinload(Question.choices))
-    ).all()
-    by_id = {question.id: question for question in questions}
+    """The attempt's questions and choices in its stored display order, from the kept question bank."""
+    by_id = bank.questions(attempt.quiz_id, attempt.quiz.module.course.updated_at)
     ordered = []
     for entry in attempt.layout:
         question = by_id.get(entry["question"])
