@@ -245,25 +245,6 @@ def _done_modules(user_id: int, course_ids: list[int]) -> set[int]:
     ))
 
 
-def _done_lessons(user_id: int, course_ids: list[int]) -> set[int]:
-    """The lessons of these courses the user marked complete."""
-    return set(db.session.scalars(
-        select(LessonCompletion.lesson_id).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(LessonCompletion.user_id == user_id, Module.course_id.in_(course_ids))
-    ))
-
-
-def _passed_quizzes(user_id: int, course_ids: list[int]) -> set[int]:
-    """The quizzes of these courses the user passed at least once."""
-    return set(db.session.scalars(
-        select(Attempt.quiz_id).distinct().join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Module, Module.id == Quiz.module_id)
-        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
-               Attempt.passed.is_(True), Module.course_id.in_(course_ids))
-    ))
-
-
 def _progress_sets_statement() -> CompoundSelect:
     """Done lessons, done modules and passed quizzes of some courses as one UNION ALL tagged by kind."""
     user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
@@ -384,9 +365,7 @@ def refresh_completion(user: User, course: CourseView, enrollment: Enrollment) -
     Completion is never taken back: a module or course completed stays completed even if a
     trainer later adds a lesson.
     """
-    course_ids = [course.id]
-    done_lessons, done_modules = _done_lessons(user.id, course_ids), _done_modules(user.id, course_ids)
-    passed = _passed_quizzes(user.id, course_ids)
+    done_lessons, done_modules, passed = _progress_sets(user.id, [course.id])
     result, now, modules = CompletionResult(), utcnow(), visible_modules(course)
     for module in modules:
         if module.id not in done_modules and module_done(module, done_lessons, passed):

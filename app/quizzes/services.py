@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -336,9 +336,10 @@ def submit_attempt(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -
     if not _claim(attempt):
         db.session.refresh(attempt)
         return SubmitResult(attempt, graded=False)
-    for answer in answers:
-        answer.attempt_id = attempt.id
-    db.session.add_all(answers)
+    # One multi-row INSERT: the graded answers are never read back in this request.
+    db.session.execute(insert(Answer), [
+        {"attempt_id": attempt.id, "question_id": a.question_id, "response": a.response, "score": a.score,
+         "max_score": a.max_score, "correct": a.correct} for a in answers])
     _score(attempt, answers)
     db.session.flush()
     progress.after_quiz_submitted(attempt.user, attempt.quiz, attempt)
