@@ -40,9 +40,11 @@ def users():
         regency_id=request.args.get("regency", type=int),
     )
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    regencies = services.list_regencies()
+    # Labels translated once per page, not once per row.
     return render_template(
-        "admin/users.html", page=page, regencies=services.list_regencies(), role_labels=ROLE_LABELS,
-        confirm_form=ConfirmForm(),
+        "admin/users.html", page=page, regencies=regencies, regency_by_id={r.id: r for r in regencies},
+        role_labels={role: str(label) for role, label in ROLE_LABELS.items()}, confirm_form=ConfirmForm(),
     )
 
 
