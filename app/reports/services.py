@@ -10,7 +10,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select, union_all
 
 from app.accounts.models import Regency, Role, User
 from app.accounts.validators import normalise_nip, normalise_phone
@@ -373,18 +373,58 @@ def _roster_keys(viewer: User, filters: RosterFilter, *columns: Any) -> Select:
 def roster_page(viewer: User, filters: RosterFilter, page: int, per_page: int) -> Page:
     """A page of the roster: the rows the exports would contain, in the same order (three queries).
 
-    The count skips the certificate and lesson-total joins, and the page is picked by sorting
-    enrolment ids only; the full rows are then read for those ids alone, so a late page does not
-    sort every wide row of the province.
+    The roster is ordered by regency code first, so a page is cut from the units taken in code
+    order, using the number of rows of each unit; within a unit the name index gives the order,
+    so no query sorts the rows of the whole province.
     """
-    total = db.session.scalar(_roster_keys(viewer, filters, func.count(Enrollment.id))) or 0
+    counts = _unit_counts(viewer, filters)
+    total = sum(counts.values())
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    keys = (_roster_keys(viewer, filters, Enrollment.id)
-            .order_by(Regency.code, User.full_name, User.id, Course.slug)
-            .limit(per_page).offset((page - 1) * per_page))
-    ids = list(db.session.scalars(keys))
+    units = [unit.id for unit in visible_regencies(viewer)]
+    segments = _segments(counts, units, (page - 1) * per_page, per_page)
+    ids = _segment_ids(viewer, filters, segments)
     items = list(db.session.execute(roster_select(viewer, filters).where(Enrollment.id.in_(ids)))) if ids else []
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def _unit_counts(viewer: User, filters: RosterFilter) -> dict[int, int]:
+    """The number of roster rows per regency id."""
+    query = (select(User.regency_id, func.count(Enrollment.id)).select_from(Enrollment)
+             .join(User, User.id == Enrollment.user_id).group_by(User.regency_id))
+    return dict(db.session.execute(_filtered(_scoped(query, viewer), filters)).all())
+
+
+def _segments(counts: dict[int, int], units: list[int], skip: int, limit: int) -> list[tuple[int, int, int]]:
+    """(unit, offset, limit) of each unit that the rows skip .. skip + limit fall in, in unit order."""
+    segments = []
+    for unit in units:
+        rows = counts.get(unit, 0)
+        if skip >= rows:
+            skip -= rows
+            continue
+        take = min(limit, rows - skip)
+        segments.append((unit, skip, take))
+        skip, limit = 0, limit - take
+        if not limit:
+            break
+    return segments
+
+
+def _segment_ids(viewer: User, filters: RosterFilter, segments: list[tuple[int, int, int]]) -> list[int]:
+    """Enrolment ids of the page: each unit's slice read in name order, the slices joined (one query).
+
+    The ids come back in no particular order: the page's rows are read and ordered by roster_select.
+    """
+    parts = []
+    for unit, offset, count in segments:
+        part = (_roster_keys(viewer, filters, Enrollment.id.label("id"))
+                .where(User.regency_id == unit).order_by(User.full_name, User.id, Course.slug)
+                .limit(count).offset(offset).subquery())
+        parts.append(select(part))
+    if not parts:
+        return []
+    rows = union_all(*parts).subquery()
+    return list(db.session.scalars(select(rows.c.id)))
 
 
 def roster_table(records: Iterable[Any]) -> tuple[list[str], Iterator[list[Any]]]:
