@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.extensions import db
-from tests.bench import burst, datagen, exports, pages, pageweight, report, wrk
+from tests.bench import burst, datagen, exports, grading, pages, pageweight, report, wrk
 from tests.bench.results import NOT_BUILT, OK, SKIPPED, Flow, Throughput, Weight, error
 from tests.bench.server import Gunicorn
 
@@ -20,7 +20,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: data size, wrk load, and which parts to run."""
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description="Benchmark Kelas KIM (docs/benchmarks.md).")
     parser.add_argument("--trainees", type=int, default=10_000, help="jumlah peserta (bawaan 10000; 100000 untuk run besar)")
-    parser.add_argument("--quick", action="store_true", help="wrk 3 detik per halaman, 100 percobaan penilaian")
+    parser.add_argument("--export-trainees", type=int, default=report.EXPORT_TARGET_ROWS,
+                        help="sesudah semua pengukuran, tambah peserta sampai jumlah ini dan ukur ekspor lagi "
+                             "(bawaan 100000; 0 = tidak)")
+    parser.add_argument("--quick", action="store_true",
+                        help="wrk 3 detik per halaman, 100 percobaan penilaian, ekspor hanya pada --trainees")
     parser.add_argument("--duration", type=int, help="detik wrk per halaman (bawaan 10, --quick 3)")
     parser.add_argument("--connections", type=int, default=16, help="koneksi wrk (bawaan 16)")
     parser.add_argument("--threads", type=int, default=2, help="thread wrk (bawaan 2)")
@@ -88,10 +92,33 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
     if use_wrk:
         run.hello.append(_hello(run, args, workdir, "sesudah"))
     if "exports" not in args.skip:
-        print("Ekspor daftar peserta ...", flush=True)
-        run.exports = exports.measure_all(app, run.dataset, workdir / "gunicorn-export.log", env)
-        for row in run.exports:
-            print(f"  {row.fmt}: {row.status} {row.total_s or ''}", flush=True)
+        _exports(run, args, app, env, workdir)
+
+
+def _exports(run: report.Run, args: argparse.Namespace, app, env: dict[str, str], workdir: Path) -> None:
+    """The exports at the run's size, then (last, as it grows the database) at the export target's size."""
+    _export_at(run, app, env, workdir)
+    large = args.export_trainees
+    if large <= run.dataset.trainees:
+        return
+    if args.quick:
+        run.notes.append(f"--quick: ekspor hanya diukur pada {run.dataset.trainees} peserta, tidak pada {large} "
+                         "(target ekspor dinilai pada ukuran yang diukur: indikatif)")
+        return
+    print(f"Menambah peserta sampai {large:,} untuk ekspor ...", flush=True)
+    run.base_counts, before = dict(run.dataset.counts), run.dataset.trainees
+    run.grown_seconds = datagen.grow(run.dataset, large)
+    run.grown_from = before
+    print(f"  selesai dalam {run.grown_seconds:.0f} s", flush=True)
+    _export_at(run, app, env, workdir)
+
+
+def _export_at(run: report.Run, app, env: dict[str, str], workdir: Path) -> None:
+    print(f"Ekspor daftar peserta pada {run.dataset.trainees:,} peserta ...", flush=True)
+    rows = exports.measure_all(app, run.dataset, workdir / "gunicorn-export.log", env)
+    for row in rows:
+        print(f"  {row.fmt}: {row.status} {row.total_s or 0:.2f} s, kueri polos {row.floor_s or 0:.2f} s", flush=True)
+    run.exports += rows
 
 
 def _hello(run: report.Run, args: argparse.Namespace, workdir: Path, when: str) -> Throughput:
@@ -138,8 +165,8 @@ def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throu
 def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None:
     print("Penilaian kuis dan lonjakan ...", flush=True)
     for name, label, action in (
-        ("grading", "Penilaian kuis", lambda: burst.grading_path(app, run.dataset, base_url, args.connections,
-                                                                 100 if args.quick else None)),
+        ("grading", "Penilaian kuis", lambda: grading.measure(app, run.dataset, base_url, run.load,
+                                                              100 if args.quick else None)),
         ("burst", "Lonjakan", lambda: burst.burst(app, run.dataset, base_url, args.burst)),
     ):
         try:
@@ -147,8 +174,9 @@ def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None
         except (RuntimeError, OSError) as failure:
             flow = Flow(label, status=error(str(failure)))
         setattr(run, name, flow)
-        print(f"  {flow.label}: {flow.status}, {flow.completed}/{flow.attempts} selesai, {flow.errors} galat, "
-              f"p99 {flow.p99_ms or 0:.0f} ms", flush=True)
+        graded = f", {flow.graded} dinilai" if flow.graded is not None else ""
+        print(f"  {flow.label}: {flow.status}, {flow.completed}/{flow.attempts} selesai{graded}, {flow.errors} galat, "
+              f"{flow.rps or 0:.1f}/s, p50 {flow.p50_ms or 0:.0f} ms, p99 {flow.p99_ms or 0:.0f} ms", flush=True)
 
 
 def _weights(run: report.Run, app, browsers, attempt) -> list[Weight]:

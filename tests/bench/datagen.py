@@ -52,7 +52,8 @@ LAST_NAMES = ("Saputra", "Wijaya", "Rahman", "Hidayat", "Pratama", "Lestari", "K
 VILLAGES = ("Kersik", "Loa Janan", "Tenggarong Seberang", "Sungai Kapih", "Manggar", "Long Bagun", "Tanjung Redeb",
             "Sangatta Utara", "Melak", "Tanah Grogot", "Penajam", "Loktuan", "Sempaja", "Muara Badak", "Long Apari")
 # Pools of trainees kept in a known state for the quiz measurements (see _reserved_progress).
-POOL_SIZES = (("page", 1), ("grading", 200), ("burst", 500))
+# The grading pool is sized so that wrk submits for a few seconds, each attempt once.
+POOL_SIZES = (("page", 1), ("grading", 600), ("burst", 500))
 POOL_SHARE = {"grading": 8, "burst": 4}
 
 
@@ -161,6 +162,23 @@ def build(trainees: int = 10_000, database_url: str | None = None, workdir: str 
     dataset.seconds = round(time.perf_counter() - started, 1)
     dataset.save()
     return dataset
+
+
+def grow(dataset: Dataset, trainees: int, seed: int = 2024, log: Callable[[str], None] = print) -> float:
+    """Add trainees (with progress, none reserved) until the database holds `trainees`; return the seconds."""
+    started = time.perf_counter()
+    app = bench_app(dataset.database_url, dataset.secret_key)
+    with app.app_context():
+        _fast_sqlite_writes()
+        generator = _Generator(content_snapshot(), random.Random(seed), dataset)
+        generator.known_staff_and_nips()
+        log(f"  menambah {trainees - dataset.trainees:,} peserta sampai {trainees:,} ...")
+        generator.trainees(trainees - dataset.trainees, log, first=dataset.trainees)
+        _finish(dataset)
+        db.session.remove()
+    dataset.trainees = trainees
+    dataset.save()
+    return round(time.perf_counter() - started, 1)
 
 
 def _fast_sqlite_writes() -> None:
@@ -329,6 +347,13 @@ class _Generator:
         })
         db.session.commit()
 
+    def known_staff_and_nips(self) -> None:
+        """Read the coordinators and the NIPs already stored, to add trainees to an existing database."""
+        coordinators = db.session.execute(
+            select(User.regency_id, User.id).where(User.role == Role.COORDINATOR).order_by(User.id.desc()))
+        self.coordinators = dict(coordinators.all())
+        self.used_nips = set(db.session.scalars(select(User.nip).where(User.nip.is_not(None))))
+
     def _user(self, email: str, name: str, role: str, regency_id: int, created: datetime = START, **extra) -> dict:
         row = {"id": self.next_user_id, "email": email, "password_hash": self.password_hash, "full_name": name,
                "nip": None, "unit": "", "phone": None, "role": role, "regency_id": regency_id, "active": True,
@@ -336,18 +361,22 @@ class _Generator:
         self.next_user_id += 1
         return row
 
-    def trainees(self, count: int, log: Callable[[str], None]) -> None:
-        """Insert the trainees chunk by chunk, each with both enrolments and their progress."""
-        reserved = self._pools(count)
+    def trainees(self, count: int, log: Callable[[str], None], first: int = 0) -> None:
+        """Insert the trainees chunk by chunk, each with both enrolments and their progress.
+
+        `first` is the number of trainees already stored: only a new database reserves the pools.
+        """
+        reserved = self._pools(count) if first == 0 else 0
         codes, weights = list(REGENCY_WEIGHTS), list(REGENCY_WEIGHTS.values())
-        for chunk_start in range(0, count, CHUNK_TRAINEES):
+        end = first + count
+        for chunk_start in range(first, end, CHUNK_TRAINEES):
             rows = _Rows()
-            for index in range(chunk_start, min(count, chunk_start + CHUNK_TRAINEES)):
+            for index in range(chunk_start, min(end, chunk_start + CHUNK_TRAINEES)):
                 code = codes[index % len(codes)] if index < reserved else self.rng.choices(codes, weights)[0]
                 self._trainee(index, code, index < reserved, rows)
             rows.insert()
             db.session.commit()
-            if chunk_start and chunk_start % (CHUNK_TRAINEES * 10) == 0:
+            if chunk_start > first and (chunk_start - first) % (CHUNK_TRAINEES * 10) == 0:
                 log(f"  {chunk_start:,} peserta ...")
 
     def _pools(self, count: int) -> int:

@@ -96,7 +96,7 @@ def measure_all(app: Flask, dataset: Dataset, log_path: Path, env: dict[str, str
     floor_s, floor_rows, source = floor(app, dataset.accounts["province"])
     results = []
     for fmt, path in EXPORTS:
-        row = Export(fmt, path, floor_s=floor_s, floor_rows=floor_rows, floor_source=source)
+        row = Export(fmt, path, floor_s=floor_s, floor_rows=floor_rows, floor_source=source, trainees=dataset.trainees)
         if not route_exists(app, path):
             row.status = NOT_BUILT
         else:

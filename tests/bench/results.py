@@ -32,12 +32,13 @@ class Throughput:
 
 @dataclass
 class Flow:
-    """Python clients going through the quiz (grading path, burst): rate, latency and errors."""
+    """Clients going through the quiz (grading path under wrk, burst in Python): rate, latency and errors."""
 
     label: str
     status: str = OK
     attempts: int = 0
     completed: int = 0
+    graded: int | None = None  # attempts the database shows as graded, where the flow counts them
     errors: int = 0
     seconds: float = 0.0
     rps: float | None = None
@@ -65,6 +66,7 @@ class Export:
     floor_s: float | None = None
     floor_rows: int | None = None
     floor_source: str = ""
+    trainees: int = 0
     note: str = ""
 
 

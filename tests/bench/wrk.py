@@ -14,7 +14,7 @@ _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 _LATENCY = re.compile(r"^\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m),", re.MULTILINE)
-_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
@@ -96,7 +96,7 @@ def parse(output: str) -> WrkResult:
     rps, total = _RPS.search(output), _TOTAL.search(output)
     if not rps or not total or "50" not in latencies or "99" not in latencies:
         raise ValueError(f"keluaran wrk tidak dikenali:\n{output}")
-    sockets = _SOCKET.search(output)
+    sockets = SOCKET_ERRORS.search(output)
     socket_errors = dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()))) if sockets else {}
     non_2xx = _NON_2XX.search(output)
     return WrkResult(
