@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
+from babel.numbers import get_decimal_symbol
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -25,6 +27,7 @@ from app.reports.spreadsheets import TableError, iter_csv, iter_file_chunks, rea
 bp = Blueprint("reports", __name__)
 REPORTERS = (Role.COORDINATOR, Role.ADMIN)
 PER_PAGE = 50
+TENTH = Decimal("0.1")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -49,6 +52,16 @@ def _roster_form() -> RosterFilterForm:
 
 def _chart(points: list, title: str):
     return bar_chart([(f"{start.day}/{start.month}", count) for start, count in points], title)
+
+
+@bp.app_template_filter("persen")
+def percent(value: float) -> str:
+    """A percentage with one decimal in the page's language, as |decimalformat('0.0') gives it.
+
+    Babel parses the number pattern on every call; a report page has dozens of these cells.
+    """
+    rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+    return str(rounded).replace(".", get_decimal_symbol(get_locale()))
 
 
 def _as_of(figures: services.Dashboard) -> dict:
