@@ -67,7 +67,7 @@ cache = Cache()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Turn on WAL and foreign keys for every SQLite connection."""
+    """Turn on WAL, foreign keys and WAL-safe syncing for every SQLite connection."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -75,4 +75,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits, and
+    # each commit skips an fsync (about 0.4 ms here). PostgreSQL is the production database.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

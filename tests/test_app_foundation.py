@@ -34,6 +34,7 @@ def test_sqlite_has_foreign_keys_and_wal(app):
         pytest.skip("SQLite only")
     assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
     assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
 
 
 def test_healthz_reports_database(client):
