@@ -1,4 +1,4 @@
-"""Python clients on the quiz: the grading path (fresh attempts submitted concurrently) and the 500-trainee burst."""
+"""The 500-trainee quiz burst (Python clients), and the untimed sign-in both quiz measurements share."""
 from __future__ import annotations
 
 import random
@@ -17,7 +17,7 @@ from tests.bench.results import NOT_BUILT, Flow
 PREPARE_THREADS = 8
 
 
-class _Clock:
+class Clock:
     """Thread-safe latency samples per step, and the errors seen."""
 
     def __init__(self) -> None:
@@ -41,8 +41,8 @@ class _Clock:
         return {step: (percentile(v, 50) * 1000, percentile(v, 99) * 1000) for step, v in self.samples.items()}
 
 
-def _prepare(app: Flask, dataset: Dataset, base_url: str, user_ids: list[int], paths: pages.QuizPaths,
-             clock: _Clock) -> list[tuple[Browser, list[tuple[str, str]]]]:
+def prepare(app: Flask, dataset: Dataset, base_url: str, user_ids: list[int], paths: pages.QuizPaths,
+             clock: Clock) -> list[tuple[Browser, list[tuple[str, str]]]]:
     """Sign each trainee in and fetch their start form (with its CSRF token); not timed."""
 
     def one(user_id: int):
@@ -57,47 +57,6 @@ def _prepare(app: Flask, dataset: Dataset, base_url: str, user_ids: list[int], p
         return [ready for ready in pool.map(one, user_ids) if ready is not None]
 
 
-def grading_path(app: Flask, dataset: Dataset, base_url: str, concurrency: int = 16,
-                 count: int | None = None) -> Flow:
-    """Submit fresh attempts (each graded for real) from `concurrency` clients: submissions/s and latency.
-
-    Every attempt is first started and opened, untimed; then all submissions go out at once, so
-    the rate is that of grading alone. One attempt per trainee of the grading pool.
-    """
-    flow = Flow("Penilaian kuis: percobaan baru (Python, %d klien)" % concurrency)
-    paths = pages.quiz_paths(app, dataset)
-    if paths is None:
-        flow.status = NOT_BUILT
-        return flow
-    clock = _Clock()
-    user_ids = dataset.pools.get("grading", [])[:count]
-    ready = _prepare(app, dataset, base_url, user_ids, paths, clock)
-    rng = random.Random(8)
-
-    def open_one(item):
-        browser, fields = item
-        try:
-            return browser, pages.open_attempt(browser, pages.start(browser, paths, fields), rng)
-        except (RuntimeError, OSError) as failure:
-            clock.failed(f"buka percobaan: {failure}")
-            return None
-
-    with ThreadPoolExecutor(PREPARE_THREADS) as pool:
-        attempts = [a for a in pool.map(open_one, ready) if a is not None]
-
-    def submit_one(item) -> None:
-        browser, attempt = item
-        try:
-            clock.timed("kirim", lambda: pages.submit(browser, attempt))
-        except (RuntimeError, OSError) as failure:
-            clock.failed(f"kirim: {failure}")
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(submit_one, attempts))
-    return _finish(flow, clock, len(user_ids), time.perf_counter() - started, "kirim")
-
-
 def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 500, window_s: float = 10.0) -> Flow:
     """`trainees` trainees start the same quiz within `window_s` seconds: start, open the quiz page, submit."""
     user_ids = dataset.pools.get("burst", [])[:trainees]
@@ -106,8 +65,8 @@ def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 500, wind
     if paths is None:
         flow.status = NOT_BUILT
         return flow
-    clock = _Clock()
-    ready = _prepare(app, dataset, base_url, user_ids, paths, clock)
+    clock = Clock()
+    ready = prepare(app, dataset, base_url, user_ids, paths, clock)
     rng = random.Random(500)
     begin = time.perf_counter() + 0.5
     spacing = window_s / max(1, len(ready))
@@ -137,7 +96,7 @@ def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 500, wind
     return flow
 
 
-def _finish(flow: Flow, clock: _Clock, attempts: int, seconds: float, main_step: str) -> Flow:
+def _finish(flow: Flow, clock: Clock, attempts: int, seconds: float, main_step: str) -> Flow:
     done = clock.samples.get(main_step, [])
     flow.attempts, flow.completed, flow.seconds = attempts, len(done), round(seconds, 2)
     flow.errors = len(clock.errors) + max(0, attempts - len(done) - len(clock.errors))

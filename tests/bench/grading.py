@@ -147,8 +147,8 @@ def measure(app: Flask, dataset: Dataset, base_url: str, load: wrk.Load, count: 
 def _open_attempts(app: Flask, dataset: Dataset, base_url: str, user_ids: list[int],
                    paths: pages.QuizPaths) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(submit path, cookie header, form body) of a freshly opened attempt per trainee, and the failures."""
-    clock = burst._Clock()
-    signed_in = burst._prepare(app, dataset, base_url, user_ids, paths, clock)
+    clock = burst.Clock()
+    signed_in = burst.prepare(app, dataset, base_url, user_ids, paths, clock)
     rng = random.Random(20)
 
     def open_one(item) -> tuple[str, str, str] | None:
