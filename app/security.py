@@ -5,6 +5,7 @@ import os
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
@@ -43,10 +44,12 @@ def _init_login_manager() -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    # Built once: every logged-in request runs it, and building the statement cost more than running it.
+    by_id = select(User).where(User.id == bindparam("user_id"), User.active.is_(True))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        return db.session.scalar(by_id, {"user_id": int(user_id)}) if user_id.isdigit() else None
 
 
 def init_app(app: Flask) -> None:
