@@ -129,3 +129,23 @@ def test_the_roster_and_its_export_stay_exact_while_the_dashboard_is_cached(
     assert enrolled_on_dashboard(client) == 1
     assert "2 baris" in client.get("/laporan/peserta").get_data(as_text=True)
     assert len(client.get("/laporan/peserta.csv").get_data(as_text=True).strip().splitlines()) == 3
+
+
+def test_the_tables_follow_the_language_while_the_figures_are_kept(client, make_user, login_as, course, clock):
+    enrol(make_user, course, "64.72")
+    login_as(make_user(Role.COORDINATOR, "64"))
+    assert "Per kabupaten/kota" in client.get("/laporan/").get_data(as_text=True)
+    client.get("/bahasa/en")
+    page = client.get("/laporan/").get_data(as_text=True)
+    assert "By regency/city" in page and "Per kabupaten/kota" not in page
+
+
+def test_new_figures_bring_new_tables(client, make_user, login_as, course, clock):
+    login_as(make_user(Role.COORDINATOR, "64"))
+    enrol(make_user, course, "64.72")
+    first = client.get("/laporan/").get_data(as_text=True)
+    enrol(make_user, course, "64.72")
+    clock.now += timedelta(seconds=61)
+    later = client.get("/laporan/").get_data(as_text=True)
+    row = re.compile(r'<tr data-code="64.72">(.*?)</tr>', re.S)
+    assert row.search(first).group(1) != row.search(later).group(1)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
@@ -181,6 +181,7 @@ class Dashboard:
     total: Figures
     weekly: list[tuple[date, int]]
     computed_at: datetime
+    cache_key: str = ""
 
 
 def _scope_key(viewer: User) -> str:
@@ -203,8 +204,24 @@ def cached_dashboard(viewer: User, course_id: int | None = None, regency_id: int
     if isinstance(kept, Dashboard) and timedelta(0) <= now - kept.computed_at < timedelta(seconds=max_age):
         return kept
     figures = dashboard_figures(viewer, course_id, regency_id, now)
+    figures.cache_key = key
     cache.set(key, figures, timeout=max_age)
     return figures
+
+
+def cached_fragment(figures: Dashboard, variant: str, render: Callable[[], str], max_age: int = 60) -> str:
+    """HTML rendered from these figures, kept exactly as long as the figures it shows.
+
+    The key holds the figures' own key and the time they were computed, so new figures always
+    get newly rendered HTML; `variant` holds whatever else the HTML depends on (the language).
+    """
+    key = f"{figures.cache_key}:html:{variant}:{figures.computed_at.isoformat()}"
+    html = cache.get(key) if figures.cache_key else None
+    if not isinstance(html, str):
+        html = render()
+        if figures.cache_key:
+            cache.set(key, html, timeout=max_age)
+    return html
 
 
 @dataclass

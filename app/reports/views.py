@@ -11,6 +11,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
                    stream_with_context, url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
@@ -100,14 +101,16 @@ def dashboard():
     form = DashboardFilterForm(request.args, courses=courses)
     form.validate()
     course = form.course()
-    figures = services.cached_dashboard(current_user, course_id=course.id if course else None,
-                                        max_age=current_app.config["DASHBOARD_CACHE_SECONDS"])
-    return render_template(
-        "reports/dashboard.html", form=form, course=course, courses=courses, empty=services.Figures(),
+    max_age = current_app.config["DASHBOARD_CACHE_SECONDS"]
+    figures = services.cached_dashboard(current_user, course_id=course.id if course else None, max_age=max_age)
+    # The tables and the chart change only when the figures do: rendered once per computation.
+    figures_html = services.cached_fragment(figures, str(get_locale()), lambda: render_template(
+        "reports/_dashboard_figures.html", course=course, courses=courses, empty=services.Figures(),
         regencies=services.visible_regencies(current_user), by_regency=figures.by_regency,
         by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
-    )
+    ), max_age)
+    return render_template("reports/dashboard.html", form=form, figures_html=Markup(figures_html))
 
 
 @bp.get("/wilayah/<code>")
