@@ -405,7 +405,9 @@ def my_courses(user: User) -> list[MyCourse]:
     issued = certificates.for_user(user.id)
     rows = []
     for enrollment in enrollments:
-        course = courses[enrollment.course_id]
+        course = courses.get(enrollment.course_id)
+        if course is None:  # deleted between the two reads; its enrolment goes with it
+            continue
         progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
         rows.append(MyCourse(
             enrollment, course, published_lesson_count(course), status_of(enrollment),
