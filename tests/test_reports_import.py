@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -230,3 +231,31 @@ def test_provincial_coordinator_imports_for_any_regency(client, make_user, login
     codes = {u.email: u.regency.code for u in db.session.scalars(db.select(User).where(User.role == Role.TRAINEE))}
     assert codes == {"bontang@kelaskim.example": "64.74", "mahulu@kelaskim.example": "64.11"}
     assert regency("64.74").users[0].full_name == "Dian"
+
+
+def test_a_double_click_on_confirm_imports_once_and_fails_neither_click(app, client, coordinator, monkeypatch):
+    """Both clicks pass the check before either writes; the slower one is told, and nothing is doubled."""
+    from app.reports import imports
+    from tests.test_quizzes_attempts import all_at_once
+
+    token = token_of(upload(client, VALID.encode()).get_data(as_text=True))
+    before = counts()
+    other = app.test_client()
+    login_as_other = other.post("/masuk", data={"email": coordinator.email, "password": "rahasia-12345"})
+    assert login_as_other.status_code == 302
+    barrier = threading.Barrier(2)
+    check_table = imports.check_table
+
+    def checked_together(*args, **kwargs):
+        plan = check_table(*args, **kwargs)
+        barrier.wait(timeout=10)
+        return plan
+
+    monkeypatch.setattr(imports, "check_table", checked_together)
+    answers = all_at_once([client, other], lambda each: each.post(
+        "/laporan/impor/konfirmasi", data={"token": token}, follow_redirects=True))
+    assert sorted(answer.status_code for answer in answers) == [200, 200]
+    pages = [answer.get_data(as_text=True) for answer in answers]
+    assert sum("Impor selesai" in page for page in pages) == 1
+    assert sum("klik ganda" in page for page in pages) == 1
+    assert counts() == (before[0] + 2, before[1] + 5)

@@ -12,6 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
@@ -255,10 +256,16 @@ def import_confirm():
     if not plan.ok:
         return render_template("reports/import_preview.html", plan=plan, filename="",
                                confirm=ImportConfirmForm(token=""))
-    result = imports.apply_plan(plan, current_user)
-    accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris", ip=request.remote_addr,
-                    created=result.created, updated=result.updated, enrolled=result.enrolled)
-    db.session.commit()
+    try:
+        result = imports.apply_plan(plan, current_user)
+        accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris", ip=request.remote_addr,
+                        created=result.created, updated=result.updated, enrolled=result.enrolled)
+        db.session.commit()
+    except IntegrityError:  # a double click: the other request wrote the same accounts first
+        db.session.rollback()
+        flash(_("Berkas ini baru saja diimpor oleh permintaan lain (klik ganda); tidak ada yang ditulis dua kali."),
+              "info")
+        return redirect(url_for("reports.roster"))
     imports.delete_upload(_uploads(), current_user.id, form.token.data)
     flash(_("Impor selesai: %(c)d akun baru, %(u)d akun diperbarui, %(e)d pendaftaran kursus.",
             c=result.created, u=result.updated, e=result.enrolled), "success")
