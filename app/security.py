@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,8 +16,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Pages and downloads with other people's personal data (names, NIP, phone numbers, scores):
+# a browser must not keep them, since offices share computers and Back works after logging out.
+PRIVATE_BLUEPRINTS = frozenset({"reports", "admin", "audit", "accounts"})
+
+
 def set_security_headers(response):
     """Add the CSP and companion headers; no page may run inline script."""
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        response.headers["Cache-Control"] = "private, no-store"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

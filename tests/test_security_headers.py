@@ -152,3 +152,21 @@ def test_the_checker_catches_what_the_csp_blocks(html):
 
 def test_the_checker_allows_a_script_file_from_this_site():
     assert inline_code('<script src="/static/app.js"></script><p class="hint">ok</p>') == []
+
+
+def test_pages_with_other_peoples_data_are_not_kept_by_the_browser(app, world):
+    from tests.authz_matrix import ADMIN, COORDINATOR_PROVINCE
+    coordinator, admin = _client_as(app, world, COORDINATOR_PROVINCE), _client_as(app, world, ADMIN)
+    for client, path in ((coordinator, "/laporan/"), (coordinator, "/laporan/peserta"),
+                         (coordinator, "/laporan/peserta.csv"), (admin, "/admin/users"), (admin, "/admin/audit"),
+                         (admin, "/akun/kata-sandi")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+
+
+def test_lesson_pages_stay_cacheable_for_the_back_button(app, world):
+    course, module, lesson = world.course, world.module, world.lesson
+    response = _client_as(app, world, TRAINEE).get(f"/kursus/{course.slug}/{module.slug}/{lesson.slug}")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
