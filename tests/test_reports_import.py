@@ -259,3 +259,12 @@ def test_a_double_click_on_confirm_imports_once_and_fails_neither_click(app, cli
     assert sum("Impor selesai" in page for page in pages) == 1
     assert sum("klik ganda" in page for page in pages) == 1
     assert counts() == (before[0] + 2, before[1] + 5)
+
+
+def test_a_file_that_cannot_be_read_is_explained_in_the_users_language(client, coordinator):
+    assert "Berkas kosong. Pilih berkas yang berisi data." in upload(client, b"").get_data(as_text=True)
+    client.get("/bahasa/en")
+    page = upload(client, b"").get_data(as_text=True)
+    assert "The file is empty. Choose a file that holds data." in page and "Berkas kosong" not in page
+    duplicate = upload(client, b"email,email\na@kelaskim.example,b@kelaskim.example\n").get_data(as_text=True)
+    assert "Column &#39;email&#39; appears more than once in the header row." in duplicate

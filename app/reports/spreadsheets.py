@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import openpyxl
 import xlsxwriter
+from flask_babel import lazy_gettext as _l
 
 from app.dates import to_wita
 
@@ -49,25 +50,26 @@ SNIFF_LINES = 20
 # More control characters than this share of the text means it is not a real CSV.
 MAX_CONTROL_SHARE = 0.01
 
-MSG_EMPTY = "Berkas kosong. Pilih berkas yang berisi data."
-MSG_EXTENSION = "Format berkas tidak didukung. Unggah berkas .csv atau .xlsx."
-MSG_BINARY = "Berkas CSV tidak valid: isinya bukan teks (mungkin berkas biner atau rusak)."
-MSG_XLSX_AS_CSV = "Berkas ini berformat Excel, bukan CSV. Ubah ekstensinya menjadi .xlsx atau simpan ulang sebagai CSV."
-MSG_CSV_SYNTAX = "Berkas CSV tidak dapat dibaca: susunan baris atau tanda kutip tidak valid."
-MSG_XLSX_CORRUPT = (
+# Shown to the user in their language: translated when displayed, not when raised.
+MSG_EMPTY = _l("Berkas kosong. Pilih berkas yang berisi data.")
+MSG_EXTENSION = _l("Format berkas tidak didukung. Unggah berkas .csv atau .xlsx.")
+MSG_BINARY = _l("Berkas CSV tidak valid: isinya bukan teks (mungkin berkas biner atau rusak).")
+MSG_XLSX_AS_CSV = _l("Berkas ini berformat Excel, bukan CSV. Ubah ekstensinya menjadi .xlsx atau simpan ulang sebagai CSV.")
+MSG_CSV_SYNTAX = _l("Berkas CSV tidak dapat dibaca: susunan baris atau tanda kutip tidak valid.")
+MSG_XLSX_CORRUPT = _l(
     "Berkas Excel rusak, terpotong, atau dilindungi kata sandi. "
     "Buka dan simpan ulang sebagai .xlsx, lalu unggah kembali."
 )
-MSG_XLSX_TOO_BIG = "Berkas Excel terlalu besar atau tidak wajar setelah diekstrak. Pecah datanya atau gunakan CSV."
-MSG_NO_SHEET = "Berkas Excel tidak memiliki lembar kerja."
-MSG_NO_HEADER = "Baris judul kolom tidak ditemukan. Baris pertama harus berisi nama kolom."
-MSG_DUPLICATE = "Kolom '{name}' muncul lebih dari sekali pada baris judul."
+MSG_XLSX_TOO_BIG = _l("Berkas Excel terlalu besar atau tidak wajar setelah diekstrak. Pecah datanya atau gunakan CSV.")
+MSG_NO_SHEET = _l("Berkas Excel tidak memiliki lembar kerja.")
+MSG_NO_HEADER = _l("Baris judul kolom tidak ditemukan. Baris pertama harus berisi nama kolom.")
+MSG_DUPLICATE = _l("Kolom '%(name)s' muncul lebih dari sekali pada baris judul.")
 
 
 class TableError(ValueError):
     """An uploaded table cannot be read; the message is safe to show to the user."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 
@@ -424,7 +426,7 @@ def _parse_headers(cells: list[str]) -> list[str]:
     seen: set[str] = set()
     for header in filter(None, headers):
         if header in seen:
-            raise TableError(MSG_DUPLICATE.format(name=header))
+            raise TableError(MSG_DUPLICATE % {"name": header})
         seen.add(header)
     return headers
 
