@@ -126,11 +126,6 @@ def by_ids(course_ids: Iterable[int]) -> dict[int, CourseView]:
             for course_id, updated_at in db.session.execute(_VERSIONS_BY_ID, {"ids": ids})}
 
 
-def forget() -> None:
-    """Drop every kept outline (after a restore, or in a shell)."""
-    _outlines.clear()
-
-
 def _current(course_id: int, updated_at: datetime) -> CourseView:
     kept = _outlines.get(course_id)
     if kept is not None and kept.updated_at == updated_at:
@@ -204,22 +199,22 @@ def _attach_quizzes(modules: dict[int, ModuleView]) -> None:
 # Objects whose change alters an outline or a question bank (app/quizzes/bank.py), and how to
 # reach their course id. A removed child may have lost its parent object but keeps the parent's id.
 _COURSE_OF = {
-    Module: lambda module: _course_of_module(module),
-    Lesson: lambda lesson: _course_of_module(_parent(lesson, "module", Module)),
-    Quiz: lambda quiz: _course_of_module(_parent(quiz, "module", Module)),
-    Question: lambda question: _course_of_quiz(_parent(question, "quiz", Quiz)),
-    Choice: lambda choice: _course_of_quiz(_parent(_parent(choice, "question", Question), "quiz", Quiz)),
-    CourseOwner: lambda owner: owner.course_id,
+    Module: lambda s, module: _course_of_module(module),
+    Lesson: lambda s, lesson: _course_of_module(_parent(s, lesson, "module", Module)),
+    Quiz: lambda s, quiz: _course_of_quiz(s, quiz),
+    Question: lambda s, question: _course_of_quiz(s, _parent(s, question, "quiz", Quiz)),
+    Choice: lambda s, choice: _course_of_quiz(s, _parent(s, _parent(s, choice, "question", Question), "quiz", Quiz)),
+    CourseOwner: lambda s, owner: owner.course_id,
 }
 
 
-def _parent(obj, name: str, model):
+def _parent(session: Session, obj, name: str, model):
     """obj.<name>, or the row its <name>_id points at; None when neither is known."""
     if obj is None:
         return None
     parent = getattr(obj, name)
     if parent is None and getattr(obj, f"{name}_id") is not None:
-        parent = db.session.get(model, getattr(obj, f"{name}_id"))
+        parent = session.get(model, getattr(obj, f"{name}_id"))
     return parent
 
 
@@ -229,8 +224,8 @@ def _course_of_module(module: Module | None) -> int | None:
     return module.course_id if module.course_id is not None else getattr(module.course, "id", None)
 
 
-def _course_of_quiz(quiz: Quiz | None) -> int | None:
-    return _course_of_module(_parent(quiz, "module", Module))
+def _course_of_quiz(session: Session, quiz: Quiz | None) -> int | None:
+    return _course_of_module(_parent(session, quiz, "module", Module))
 
 
 @event.listens_for(Session, "before_flush")
@@ -241,7 +236,7 @@ def _touch_courses(session: Session, flush_context, instances) -> None:
         for obj in objects:
             course_of = _COURSE_OF.get(type(obj))
             if course_of is not None and not (dirty and not session.is_modified(obj, include_collections=False)):
-                course_ids.add(course_of(obj))
+                course_ids.add(course_of(session, obj))
     course_ids.discard(None)
     now = utcnow()
     for course_id in course_ids:

@@ -73,11 +73,6 @@ def questions(quiz_id: int, course_updated_at: datetime) -> dict[int, QuestionVi
     return kept.questions
 
 
-def forget() -> None:
-    """Drop every kept bank."""
-    _banks.clear()
-
-
 def _load(quiz_id: int) -> dict[int, QuestionView]:
     choices: dict[int, list[ChoiceView]] = {}
     for row in db.session.execute(_CHOICES, {"quiz_id": quiz_id}):
