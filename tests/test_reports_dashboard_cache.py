@@ -149,3 +149,17 @@ def test_new_figures_bring_new_tables(client, make_user, login_as, course, clock
     later = client.get("/laporan/").get_data(as_text=True)
     row = re.compile(r'<tr data-code="64.72">(.*?)</tr>', re.S)
     assert row.search(first).group(1) != row.search(later).group(1)
+
+
+def test_the_dashboard_is_computed_live_when_the_shared_cache_is_down(app, client, make_user, login_as, course,
+                                                                      clock, monkeypatch):
+    from cachelib.redis import RedisCache
+
+    from app.extensions import cache
+    # A real Redis client pointed at a port where nothing listens: every cache call fails to connect.
+    monkeypatch.setitem(app.extensions["cache"], cache, RedisCache(host="127.0.0.1", port=1, default_timeout=60))
+    enrol(make_user, course, "64.72")
+    login_as(make_user(Role.COORDINATOR, "64"))
+    assert enrolled_on_dashboard(client) == 1
+    enrol(make_user, course, "64.01")
+    assert enrolled_on_dashboard(client) == 2  # nothing was kept: live figures every time

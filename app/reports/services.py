@@ -1,6 +1,7 @@
 """Report queries: enrolment status, dashboard figures, the roster and the reminder list."""
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -10,6 +11,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from flask_babel import gettext as _, lazy_gettext as _l
+from redis.exceptions import RedisError
 from sqlalchemy import Select, and_, case, false, func, or_, select, union_all
 
 from app.accounts.models import Regency, Role, User
@@ -20,6 +22,8 @@ from app.extensions import cache, db, utcnow
 from app.progress.models import Certificate, Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, Quiz
 from app.reports.spreadsheets import write_xlsx
+
+log = logging.getLogger(__name__)
 
 # The three states of an enrolment; every report derives them from status_expression().
 NOT_STARTED = "belum_mulai"
@@ -200,12 +204,12 @@ def cached_dashboard(viewer: User, course_id: int | None = None, regency_id: int
     """
     now = utcnow()
     key = f"dasbor:{_scope_key(viewer)}:{course_id or 0}:{regency_id or 0}"
-    kept = cache.get(key)
+    kept = _cache_get(key)
     if isinstance(kept, Dashboard) and timedelta(0) <= now - kept.computed_at < timedelta(seconds=max_age):
         return kept
     figures = dashboard_figures(viewer, course_id, regency_id, now)
     figures.cache_key = key
-    cache.set(key, figures, timeout=max_age)
+    _cache_set(key, figures, max_age)
     return figures
 
 
@@ -216,12 +220,28 @@ def cached_fragment(figures: Dashboard, variant: str, render: Callable[[], str],
     get newly rendered HTML; `variant` holds whatever else the HTML depends on (the language).
     """
     key = f"{figures.cache_key}:html:{variant}:{figures.computed_at.isoformat()}"
-    html = cache.get(key) if figures.cache_key else None
+    html = _cache_get(key) if figures.cache_key else None
     if not isinstance(html, str):
         html = render()
         if figures.cache_key:
-            cache.set(key, html, timeout=max_age)
+            _cache_set(key, html, max_age)
     return html
+
+
+# A shared cache (Redis) that is down must not take the dashboard with it: it is computed live.
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except RedisError as error:
+        log.warning("dashboard cache unreachable, computing live: %s", error)
+        return None
+
+
+def _cache_set(key: str, value: Any, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except RedisError as error:
+        log.warning("dashboard cache unreachable, not kept: %s", error)
 
 
 @dataclass
