@@ -1,6 +1,7 @@
 """Courses, their modules and lessons, owners and revisions."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -58,9 +59,12 @@ class Course(db.Model):
 
     def can_edit(self, user: User) -> bool:
         """Admins edit every course; a trainer edits the courses they own or co-own."""
-        if user.role == "admin":
-            return True
-        return user.role == "trainer" and any(owner.id == user.id for owner in self.owners)
+        return editable_by(user, (owner.id for owner in self.owners))
+
+
+def editable_by(user: User, owner_ids: Iterable[int]) -> bool:
+    """Whether the user may edit a course with these owners: an admin, or one of its trainers."""
+    return user.role == "admin" or (user.role == "trainer" and user.id in set(owner_ids))
 
 
 class CourseOwner(db.Model):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
+from app.catalog.models import Course, CourseOwner, Lesson, Module, Status, editable_by
 from app.extensions import db, utcnow
 from app.quizzes.models import Choice, Question, Quiz
 
@@ -94,7 +94,7 @@ class CourseView:
 
     def can_edit(self, user: User) -> bool:
         """Admins edit every course; a trainer edits the courses they own or co-own."""
-        return user.role == "admin" or (user.role == "trainer" and user.id in self.owner_ids)
+        return editable_by(user, self.owner_ids)
 
 
 # One dictionary per worker process; the lock only keeps two threads from loading the same course twice.

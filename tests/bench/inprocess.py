@@ -64,28 +64,35 @@ def signed_in_client(app: Flask, user_id: int):
     return client
 
 
-def pages(app: Flask, dataset: datagen.Dataset) -> list[tuple[str, str | None, str]]:
-    """(label, account email or None, path) of every page measured."""
-    t, accounts = dataset.target, dataset.accounts
+def pages(app: Flask, dataset: datagen.Dataset) -> list[tuple[str, int | None, str]]:
+    """(label, id of the account that opens it or None, path) of every page measured."""
+    t = dataset.target
     with app.app_context():
+        ids = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(dataset.accounts.values()))).all())
         attempt = db.session.scalar(select(Attempt).where(Attempt.status == AttemptStatus.OPEN).limit(1))
-        taker = db.session.get(User, attempt.user_id).email if attempt else None
         db.session.remove()
+    trainee, province, admin = (ids[dataset.accounts[key]] for key in ("trainee", "province", "admin"))
     lesson = f"/kursus/{t['course_slug']}/{t['module_slug']}/{t['lesson_slug']}"
     rows = [
         ("lantai: tamu, satu kata", None, "/_lantai/tamu"),
-        ("lantai: masuk, satu kata", accounts["trainee"], "/_lantai/masuk"),
-        ("lantai: masuk, tata letak dasar", accounts["trainee"], "/_lantai/tata-letak"),
+        ("lantai: masuk, satu kata", trainee, "/_lantai/masuk"),
+        ("lantai: masuk, tata letak dasar", trainee, "/_lantai/tata-letak"),
         ("Beranda (tamu)", None, "/"),
-        ("Pelajaran", accounts["trainee"], lesson),
-        ("Halaman kursus", accounts["trainee"], f"/kursus/{t['course_slug']}"),
-        ("Kursus saya", accounts["trainee"], "/kursus-saya"),
-        ("Kuis, percobaan terbuka", taker, f"/kuis/percobaan/{attempt.id}" if attempt else ""),
-        ("Dasbor provinsi (dari cache)", accounts["province"], "/laporan/"),
-        ("Daftar peserta provinsi", accounts["province"], "/laporan/peserta"),
-        ("Daftar akun", accounts["admin"], "/admin/users"),
+        ("Pelajaran", trainee, lesson),
+        ("Halaman kursus", trainee, f"/kursus/{t['course_slug']}"),
+        ("Kursus saya", trainee, "/kursus-saya"),
+        ("Kuis, percobaan terbuka", attempt.user_id if attempt else None,
+         f"/kuis/percobaan/{attempt.id}" if attempt else ""),
+        ("Dasbor provinsi (dari cache)", province, "/laporan/"),
+        ("Daftar peserta provinsi", province, "/laporan/peserta"),
+        ("Daftar akun", admin, "/admin/users"),
     ]
     return [row for row in rows if row[2]]
+
+
+def client_for(app: Flask, user_id: int | None):
+    """A signed-in test client for the account, or a logged-out one."""
+    return signed_in_client(app, user_id) if user_id else app.test_client()
 
 
 def measure(app: Flask, client, path: str, requests: int) -> tuple[float, int]:
@@ -124,29 +131,15 @@ def profile(client, path: str, requests: int, limit: int = 40) -> str:
     return out.getvalue()
 
 
-def run(dataset: datagen.Dataset, requests: int, log: Callable[[str], None] = print) -> list[tuple[str, float, int]]:
+def run(app: Flask, dataset: datagen.Dataset, requests: int,
+        log: Callable[[str], None] = print) -> list[tuple[str, float, int]]:
     """Measure every page; return (label, CPU ms, statements)."""
-    app = datagen.bench_app(dataset.database_url, dataset.secret_key)
-    add_floor_routes(app)
-    users = _user_ids(app, dataset)
     results = []
-    for label, email, path in pages(app, dataset):
-        client = signed_in_client(app, users[email]) if email else app.test_client()
-        ms, statements = measure(app, client, path, requests)
+    for label, user_id, path in pages(app, dataset):
+        ms, statements = measure(app, client_for(app, user_id), path, requests)
         log(f"  {label}: {ms:.2f} ms CPU, {statements} kueri")
         results.append((label, ms, statements))
     return results
-
-
-def _user_ids(app: Flask, dataset: datagen.Dataset) -> dict[str, int]:
-    with app.app_context():
-        emails = set(dataset.accounts.values())
-        rows = db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()
-        taker = db.session.execute(
-            select(User.email, User.id).join(Attempt, Attempt.user_id == User.id)
-            .where(Attempt.status == AttemptStatus.OPEN).limit(1)).all()
-        db.session.remove()
-    return dict(rows + taker)
 
 
 def table(results: list[tuple[str, float, int]]) -> str:
@@ -168,14 +161,12 @@ def main() -> None:
     parser.add_argument("--profile", metavar="HALAMAN", help="awal label halaman yang diprofilkan, mis. Pelajaran")
     args = parser.parse_args()
     dataset = _dataset(args)
-    results = run(dataset, args.requests)
-    print("\n" + table(results))
+    app = datagen.bench_app(dataset.database_url, dataset.secret_key)
+    add_floor_routes(app)
+    print("\n" + table(run(app, dataset, args.requests)))
     if args.profile:
-        app = datagen.bench_app(dataset.database_url, dataset.secret_key)
-        add_floor_routes(app)
-        users = _user_ids(app, dataset)
-        label, email, path = next(p for p in pages(app, dataset) if p[0].startswith(args.profile))
-        client = signed_in_client(app, users[email]) if email else app.test_client()
+        label, user_id, path = next(p for p in pages(app, dataset) if p[0].startswith(args.profile))
+        client = client_for(app, user_id)
         client.get(path)
         print(f"\n{label} ({path}):\n" + profile(client, path, args.requests))
 
