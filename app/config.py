@@ -53,6 +53,8 @@ def load_config() -> dict:
         # Behind nginx, the number of proxies whose X-Forwarded-For is trusted for the client address.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
+        # werkzeug's default; the test suite sets a cheap method, since scrypt per account dominated its run time.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 

@@ -25,7 +25,7 @@ from app.progress import certificates, services as progress
 from app.progress.models import Certificate
 from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt, Choice, Question
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_PASSWORD_HASH
 from tests.factories import make_course
 
 ANONYMOUS = "anonymous"
@@ -49,7 +49,7 @@ _ACCOUNTS = {
     COORDINATOR_PROVINCE: (Role.COORDINATOR, "64"),
     ADMIN: (Role.ADMIN, "64"),
 }
-_PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: the matrix builds many worlds
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=TEST_PASSWORD_HASH)  # hashed once: the matrix builds many worlds
 _fresh = itertools.count(1)
 
 

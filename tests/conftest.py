@@ -16,6 +16,8 @@ from app.accounts.models import Regency, Role, User
 from app.extensions import cache, db
 
 PASSWORD = "rahasia-12345"
+# One PBKDF2 round: the suite creates thousands of accounts; production hashes with scrypt.
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 KEEP_TABLES = {"regencies", "alembic_version"}  # seeded by the migrations, read-only in tests
 
 
@@ -46,6 +48,7 @@ def app():
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     })
     app.test_client_class = FreshContextClient
     with app.app_context():

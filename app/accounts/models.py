@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from app.catalog.models import Course
 
 PROVINCE_CODE = "64"
+DEFAULT_PASSWORD_HASH = "scrypt"
 
 
 class Role:
@@ -84,8 +86,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of the password (scrypt unless PASSWORD_HASH_METHOD says otherwise)."""
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_PASSWORD_HASH
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
