@@ -4,7 +4,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from app.accounts.models import Role, User
 from app.catalog.models import Course
 from app.dates import to_wita
 from app.extensions import db, utcnow
+from app.links import external_url
 from app.progress.certificate_pdf import CertificateData
 from app.progress.models import Certificate
 
@@ -85,10 +85,7 @@ def revoke(certificate: Certificate, by: User, reason: str, ip: str | None = Non
 
 def verify_url(code: str) -> str:
     """The public verification address printed and encoded in the QR code."""
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    if base:
-        return base + url_for("learning.verify", code=code)
-    return url_for("learning.verify", code=code, _external=True)
+    return external_url("learning.verify", code=code)
 
 
 def pdf_data(certificate: Certificate) -> CertificateData:

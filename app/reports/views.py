@@ -20,6 +20,7 @@ from app.accounts.access import ensure, role_required
 from app.accounts.models import Role, User
 from app.dates import to_wita
 from app.extensions import db, utcnow
+from app.links import external_url
 from app.reports import imports, services
 from app.reports.charts import bar_chart
 from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm,
@@ -73,12 +74,10 @@ def _as_of(figures: services.Dashboard) -> dict:
 
 def course_url(slug: str) -> str:
     """The public address of a course page, for reminder messages sent outside the site."""
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     try:
-        path = url_for("learning.course", slug=slug)
+        return external_url("learning.course", slug=slug)
     except BuildError:
-        path = url_for("main.index")
-    return f"{base}{path}" if base else url_for("main.index", _external=True).rstrip("/") + path
+        return external_url("main.index")
 
 
 def _download_name(extension: str) -> str:
