@@ -101,6 +101,30 @@ def test_every_lesson_has_objectives_sources_and_an_exercise():
             assert LATIHAN.search(lesson.body_md), f"{where}: tanpa bagian '## Latihan'"
 
 
+# What a lesson body must mention to show it uses a source it lists: the report's publisher or
+# people quoted in it, or the regulation's number.
+SOURCE_MARKERS = {
+    "Laporan Diskominfo Kukar": ("Kukar", "Faisal", "Hermawan", "Jumadi"),
+    "Laporan JatimTIMES": ("JatimTIMES", "Irene", "Heriyanto", "Lenny"),
+    "Permenkominfo No. 08/PER/M.KOMINFO/6/2010": ("08/PER/M.KOMINFO/6/2010",),
+    "Permenkominfo No. 17 Tahun 2009": ("No. 17 Tahun 2009",),
+    "UU No. 14 Tahun 2008": ("No. 14 Tahun 2008",),
+}
+
+
+def test_every_source_a_lesson_lists_is_used_in_it():
+    unused = []
+    for course in _courses():
+        for module, lesson in iter_lessons(course):
+            body = _normalise(lesson.body_md)
+            for source in lesson.sources:
+                markers = next((m for prefix, m in SOURCE_MARKERS.items() if source.startswith(prefix)), None)
+                assert markers is not None, f"{course.slug}/{module.slug}/{lesson.slug}.md: sumber tak dikenal {source!r}"
+                if not any(marker in body for marker in markers):
+                    unused.append(f"{course.slug}/{module.slug}/{lesson.slug}.md: {source}")
+    assert not unused, "Sumber tercantum tetapi tidak dipakai di isi pelajaran:\n" + "\n".join(unused)
+
+
 def test_every_course_has_at_least_five_modules_of_three_lessons():
     courses = _courses()
     assert {course.slug for course in courses} == {"pemberdayaan-kim", "konten-media-pemda"}
