@@ -125,6 +125,11 @@ def test_every_source_a_lesson_lists_is_used_in_it():
     assert not unused, "Sumber tercantum tetapi tidak dipakai di isi pelajaran:\n" + "\n".join(unused)
 
 
+def test_the_courses_raise_no_warnings():
+    reading = read_courses(COURSES)
+    assert reading.ok and not reading.warnings, "\n".join(map(str, reading.problems + reading.warnings))
+
+
 def test_every_course_has_at_least_five_modules_of_three_lessons():
     courses = _courses()
     assert {course.slug for course in courses} == {"pemberdayaan-kim", "konten-media-pemda"}

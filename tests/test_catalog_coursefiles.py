@@ -19,7 +19,7 @@ COURSE_YAML = """\
 slug: kursus-uji
 title: Kursus Uji
 summary: Ringkasan kursus uji.
-hours: 2
+hours: 1
 sources:
   - Laporan Diskominfo Kukar
 modules:
@@ -117,6 +117,7 @@ def test_the_real_courses_pass_the_check(runner):
 def test_a_small_valid_course_passes(tmp_path):
     reading = read_courses(write_course(tmp_path))
     assert reading.ok, [str(p) for p in reading.problems]
+    assert reading.warnings == []
     course = reading.courses[0]
     quiz = course.modules[0].quiz
     assert [q.type for q in quiz.questions] == ["single", "multiple", "truefalse", "short"]
@@ -163,7 +164,7 @@ BROKEN = [
      f"{M}/01-pelajaran.md:3: minutes", "bilangan bulat lebih dari 0"),
     ("minutes zero", "01-modul/01-pelajaran.md", "minutes: 10", "minutes: 0",
      f"{M}/01-pelajaran.md:3: minutes", "bilangan bulat lebih dari 0"),
-    ("hours negative", "course.yaml", "hours: 2", "hours: -1",
+    ("hours negative", "course.yaml", "hours: 1", "hours: -1",
      "kursus-uji/course.yaml:4: hours", "bilangan bulat lebih dari 0"),
     ("pass mark out of range", "01-modul/quiz.yaml", "pass_mark: 70", "pass_mark: 170",
      f"{M}/quiz.yaml:2: pass_mark", "antara 1 dan 100"),
@@ -259,3 +260,33 @@ def test_written_yaml_and_lessons_read_back_identically(texts, body):
     lesson = LessonData(slug="a", title=document["title"], minutes=5, objectives=texts, sources=texts, body_md=body)
     meta, read_body = split_front_matter(lesson_text(lesson))
     assert read_body == body and yaml.safe_load(meta)["objectives"] == texts
+
+
+def test_hours_that_do_not_add_up_are_a_warning_naming_the_right_figure(runner, tmp_path):
+    folder = write_course(tmp_path)
+    edit(folder / "course.yaml", "hours: 1", "hours: 3")
+    result = runner.invoke(args=["courses", "check", str(folder)])
+    assert result.exit_code == 0, result.output  # a warning, not a problem: the course can still be imported
+    assert ("peringatan: " + str(folder / "course.yaml") + ":4: hours: 3 JP tidak sesuai isi kursus: pelajaran 10 menit "
+            "+ kuis 8 menit (2 menit per soal yang ditanyakan) = 18 menit = 1 JP") in result.stderr
+    assert "tulis hours: 1" in result.stderr and "Tidak ada masalah; 1 peringatan." in result.stdout
+
+
+@pytest.mark.parametrize("minutes, hours", [(10, 1), (59, 1), (60, 2), (127, 3), (128, 3), (150, 4)])
+def test_hours_are_lesson_minutes_plus_two_minutes_per_quiz_question_in_whole_jp(tmp_path, minutes, hours):
+    # With 4 quiz questions (8 minutes): 68 minutes is 1.51 JP -> 2; 135 minutes is exactly 3 JP; 158 -> 3.5 -> 4.
+    folder = write_course(tmp_path)
+    edit(folder / "01-modul" / "01-pelajaran.md", "minutes: 10", f"minutes: {minutes}")
+    edit(folder / "course.yaml", "hours: 1", f"hours: {hours}")
+    assert read_courses(folder).warnings == []
+
+
+def test_draft_lessons_and_modules_do_not_count_towards_hours(tmp_path):
+    folder = write_course(tmp_path)
+    edit(folder / "01-modul" / "01-pelajaran.md", "minutes: 10", "minutes: 200")
+    edit(folder / "course.yaml", "hours: 1", "hours: 5")
+    assert read_courses(folder).warnings == []  # 200 + 8 minutes = 4.6 JP
+    edit(folder / "01-modul" / "01-pelajaran.md", "sources:", "status: draft\nsources:")
+    assert [w.where for w in read_courses(folder).warnings] == ["hours"]  # the draft lesson no longer counts
+    edit(folder / "course.yaml", "hours: 5", "hours: 1")
+    assert read_courses(folder).warnings == []  # only the quiz's 8 minutes: at least 1 JP

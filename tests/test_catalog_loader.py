@@ -61,7 +61,7 @@ def test_import_loads_both_courses(runner):
     assert "pemberdayaan-kim: dibuat" in result.output and "konten-media-pemda: dibuat" in result.output
     assert counts() == {"Course": 2, "Module": 12, "Lesson": 38, "Quiz": 12, "Question": 84, "Choice": 251}
     course = services.course_by_slug("pemberdayaan-kim")
-    assert course.title == "Pemberdayaan KIM" and course.hours == 8 and course.is_published and course.owners == []
+    assert course.title == "Pemberdayaan KIM" and course.hours == 7 and course.is_published and course.owners == []
     first = services.course_with_content("pemberdayaan-kim").modules[0]
     assert first.slug == "01-mengapa-kim-sekarang" and [lesson.position for lesson in first.lessons] == [0, 1, 2]
     assert first.lessons[0].body_md.startswith("## Berangkat dari sebuah workshop")

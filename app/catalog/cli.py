@@ -17,10 +17,12 @@ FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
 def _read_and_report(path: Path) -> Reading:
-    """Read the folder, print each problem to stderr and a line per good course."""
+    """Read the folder, print each problem and warning to stderr and a line per good course."""
     reading = read_courses(path)
     for problem in reading.problems:
         click.echo(str(problem), err=True)
+    for warning in reading.warnings:
+        click.echo(f"peringatan: {warning}", err=True)
     for course in reading.courses:
         lessons = sum(len(module.lessons) for module in course.modules)
         questions = sum(len(module.quiz.questions) for module in course.modules if module.quiz)
@@ -36,7 +38,7 @@ def check_command(path: Path) -> None:
     if not reading.ok:
         click.echo(f"{len(reading.problems)} masalah ditemukan.", err=True)
         raise SystemExit(1)
-    click.echo("Tidak ada masalah.")
+    click.echo(f"Tidak ada masalah; {len(reading.warnings)} peringatan." if reading.warnings else "Tidak ada masalah.")
 
 
 @courses_cli.command("import")
@@ -74,6 +76,8 @@ def export_command(slug: str, directory: Path) -> None:
     reading = read_courses(result.folder)
     for problem in reading.problems:
         click.echo(str(problem), err=True)
+    for warning in reading.warnings:
+        click.echo(f"peringatan: {warning}", err=True)
     if not reading.ok:
         # Content saved in the browser may break a rule of the format; say so before an import does.
         click.echo(f"{len(reading.problems)} masalah pada hasil ekspor: perbaiki sebelum diimpor kembali.", err=True)

@@ -21,6 +21,8 @@ TITLE_MAX = 200
 FENCE = "---"
 TRUEFALSE_TEXTS = {TRUE_KEY: "Benar", FALSE_KEY: "Salah"}
 CHOICE_TYPES = ("single", "multiple")
+JP_MINUTES = 45  # one jam pelajaran (JP), the unit of `hours` printed on certificates
+QUIZ_MINUTES_PER_QUESTION = 2  # a trainee's time for one question asked in an attempt
 
 Key = tuple[Any, ...]  # a path into a YAML document: ("questions", 2, "choices", 0)
 
@@ -117,10 +119,11 @@ class Problem:
 
 @dataclass
 class Reading:
-    """What a folder held: the courses that passed the check, and every problem found."""
+    """What a folder held: the courses that passed the check, every problem found, and warnings."""
 
     courses: list[CourseData] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # accepted, but worth a second look
 
     @property
     def ok(self) -> bool:
@@ -343,7 +346,7 @@ def read_courses(path: Path | str) -> Reading:
     seen: dict[str, str] = {}
     for folder in folders:
         before = len(reading.problems)
-        course = read_course(folder, reading.problems)
+        course = read_course(folder, reading.problems, reading.warnings)
         if course is None:
             continue
         course_file = str(folder / COURSE_FILE)
@@ -355,8 +358,13 @@ def read_courses(path: Path | str) -> Reading:
     return reading
 
 
-def read_course(folder: Path, problems: list[Problem]) -> Optional[CourseData]:
-    """Read folder/course.yaml and everything it names, adding each problem found to problems."""
+def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[Problem]] = None) -> Optional[CourseData]:
+    """Read folder/course.yaml and everything it names, adding each problem found to problems.
+
+    A course read without problems is also checked for what the format accepts but a reviewer
+    would not (course_warnings), into warnings when given.
+    """
+    before = len(problems)
     doc = _Document(str(folder / COURSE_FILE), problems)
     text = _read_text(folder / COURSE_FILE, doc.file, problems)
     if text is None or not doc.parse(text):
@@ -380,6 +388,8 @@ def read_course(folder: Path, problems: list[Problem]) -> Optional[CourseData]:
         module = _read_module(folder, fields.sub(("modules", index)), slugs)
         if module is not None:
             course.modules.append(module)
+    if warnings is not None and len(problems) == before:
+        warnings.extend(course_warnings(course, doc.file, doc.line_of(("hours",))))
     return course
 
 
@@ -603,6 +613,42 @@ def iter_lessons(course: CourseData) -> Iterator[tuple[ModuleData, LessonData]]:
     for module in course.modules:
         for lesson in module.lessons:
             yield module, lesson
+
+
+# Warnings: what the format accepts but a reviewer would not -----------------------------------
+
+def quiz_minutes(quiz: QuizData) -> int:
+    """The time one attempt of a quiz takes: QUIZ_MINUTES_PER_QUESTION per question asked."""
+    return QUIZ_MINUTES_PER_QUESTION * len(quiz.questions)
+
+
+def study_minutes(course: CourseData) -> tuple[int, int]:
+    """(lesson minutes, quiz minutes) of what a trainee takes: the published lessons and modules."""
+    lessons = quizzes = 0
+    for module in course.modules:
+        if module.status != Status.PUBLISHED:
+            continue
+        lessons += sum(lesson.minutes for lesson in module.lessons if lesson.status == Status.PUBLISHED)
+        quizzes += quiz_minutes(module.quiz) if module.quiz is not None else 0
+    return lessons, quizzes
+
+
+def hours_for(minutes: int) -> int:
+    """Minutes in whole JP (45 minutes each), rounded to the nearest, half up; at least 1."""
+    return max(1, (2 * minutes + JP_MINUTES) // (2 * JP_MINUTES))
+
+
+def course_warnings(course: CourseData, course_file: str, hours_line: Optional[int] = None) -> list[Problem]:
+    """Hours that do not add up to the lessons' minutes plus quiz time."""
+    warnings = []
+    lessons, quizzes = study_minutes(course)
+    expected = hours_for(lessons + quizzes)
+    if course.hours != expected:
+        warnings.append(Problem(course_file, (
+            f"{course.hours} JP tidak sesuai isi kursus: pelajaran {lessons} menit + kuis {quizzes} menit "
+            f"({QUIZ_MINUTES_PER_QUESTION} menit per soal yang ditanyakan) = {lessons + quizzes} menit = {expected} JP "
+            f"(1 JP = {JP_MINUTES} menit, dibulatkan ke JP terdekat); tulis hours: {expected}"), hours_line, "hours"))
+    return warnings
 
 
 # Writing ----------------------------------------------------------------------------------------
