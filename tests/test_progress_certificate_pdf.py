@@ -51,7 +51,7 @@ def test_text_contains_details() -> None:
     for expected in (
         "Sertifikat Penyelesaian", "diberikan kepada", "Sitti Nurhayat\xec",
         "NIP. 198703152010011002", "Kabupaten Kutai Kartanegara", "Literasi Digital untuk KIM",
-        "8 jam pelajaran", "26 November 2026", "KIM-7Q4X-9P2M",
+        "dengan beban 8 jam pelajaran (1 JP = 45 menit)", "26 November 2026", "KIM-7Q4X-9P2M",
         "https://kelaskim.kaltimprov.go.id/sertifikat/verifikasi/KIM-7Q4X-9P2M",
     ):
         assert expected in text

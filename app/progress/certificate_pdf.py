@@ -115,7 +115,7 @@ def _draw_body(pdf: FPDF, data: CertificateData) -> None:
     pdf.ln(6)
     _line(pdf, "atas keberhasilannya menyelesaikan pelatihan", "", 12)
     _line(pdf, data.course_title, "B", 18, min_size=11, color=NAVY)
-    _line(pdf, f"dengan beban {data.hours} jam pelajaran", "", 12)
+    _line(pdf, f"dengan beban {data.hours} jam pelajaran (1 JP = 45 menit)", "", 12)
     _line(pdf, f"Diselesaikan pada {format_tanggal(data.completed_on)}", "", 12)
 
 
