@@ -1,8 +1,9 @@
-"""The roster exports read back with the csv module and openpyxl: documented columns, safe cells."""
+"""The roster exports read back with the csv module and openpyxl: documented columns, safe cells, data as stored."""
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, datetime
 
 import openpyxl
@@ -67,8 +68,8 @@ def test_xlsx_reads_back_with_documented_columns(exported):
     sheet = workbook["Kota Samarinda"]
     assert [c.value for c in sheet[1]] == DOCUMENTED
     row = [c.value for c in sheet[2]]
-    assert row[2] == "'=HYPERLINK(\"http://jahat.example\",\"klik\")" and sheet["C2"].data_type == "s"
-    assert row[5] == "'+62 KIM Tepian"
+    assert row[2] == "=HYPERLINK(\"http://jahat.example\",\"klik\")" and sheet["C2"].data_type == "s"
+    assert row[5] == "+62 KIM Tepian"
     assert row[3] == NIP  # text: all 18 digits kept
     assert row[8:12] == [4, 4, 87.5, "Selesai"]
     assert row[12] == datetime(2026, 3, 2, 7, 30) and row[13] == datetime(2026, 3, 21, 0, 5)  # WITA
@@ -80,3 +81,41 @@ def test_export_with_nothing_to_show_still_has_the_header(exported):
     assert rows == [DOCUMENTED]
     workbook = openpyxl.load_workbook(io.BytesIO(exported.get("/laporan/peserta.xlsx?q=tidak-ada").data))
     assert workbook.sheetnames == ["Ringkasan"]
+
+
+def test_csv_for_indonesian_excel_has_semicolons_and_decimal_commas(exported):
+    response = exported.get("/laporan/peserta.csv?pemisah=titik-koma")
+    assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0] == DOCUMENTED
+    assert rows[2][2] == "'=HYPERLINK(\"http://jahat.example\",\"klik\")"
+    assert rows[2][8:12] == ["4", "4", "87,5", "Selesai"]
+    assert rows[2][12:] == ["2026-03-02 07:30", "2026-03-21 00:05", "KIM-2026-0001"]
+
+
+def test_roster_page_offers_both_csv_forms_with_its_filters(exported):
+    page = exported.get("/laporan/peserta?status=selesai&pemisah=titik-koma").get_data(as_text=True)
+    assert "/laporan/peserta.csv?pemisah=titik-koma&amp;status=selesai" in page
+    assert "/laporan/peserta.csv?status=selesai" in page and "/laporan/peserta.xlsx?status=selesai" in page
+
+
+HOSTILE_TEXTS = ["=1+1", "+62 811", "-5", "@SUM(A1)", "\tTab di depan", "Siti;=40+2", "'sudah berapostrof",
+                 "=HYPERLINK(\"http://jahat.example\",\"klik\")"]
+
+
+def test_xlsx_keeps_every_text_exactly_as_stored(client, make_user, login_as):
+    course = make_course("kursus-teks", modules=1, lessons=1)
+    for n, text in enumerate(HOSTILE_TEXTS):
+        user = make_user(Role.TRAINEE, "64.72", full_name=text, unit=text, email=f"teks{n}@kelaskim.example")
+        db.session.add(Enrollment(user_id=user.id, course_id=course.id, enrolled_at=ENROLLED))
+    db.session.commit()
+    login_as(make_user(Role.ADMIN, "64"))
+    data = client.get("/laporan/peserta.xlsx").data
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Kota Samarinda"]
+    rows = {row[4].value: row for row in sheet.iter_rows(min_row=2)}
+    for n, text in enumerate(HOSTILE_TEXTS):
+        name, unit = rows[f"teks{n}@kelaskim.example"][2], rows[f"teks{n}@kelaskim.example"][5]
+        assert (name.value, unit.value) == (text, text)
+        assert name.data_type == unit.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not any(b"<f>" in archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/"))

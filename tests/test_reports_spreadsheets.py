@@ -5,6 +5,7 @@ import inspect
 import io
 import itertools
 import random
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
@@ -48,12 +49,27 @@ def xlsx_bytes(rows: list[list[object]], *, extra_sheet_active: bool = False) ->
 # --------------------------------------------------------------------------- neutralize
 
 
-@pytest.mark.parametrize("value", ["=cmd|' /C calc'!A0", "+62812", "-1+1", "@SUM(A1)", "\t=x", "\rx"])
+@pytest.mark.parametrize("value", ["=cmd|' /C calc'!A0", "+62812", "-1+1", "@SUM(A1)", "\rx", "\tx"])
 def test_neutralize_prefixes_formula_like_strings(value: str) -> None:
     assert neutralize_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["Ade Rahmawati", "", " =spasi dulu", "a=b", 5, -3, 1.5, None, date(2026, 1, 1)])
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Siti;=40+2", "Siti;'=40+2"),           # Indonesian Excel splits a comma CSV at the semicolon
+    ("Paser,+62812", "Paser,'+62812"),
+    ("a\t@SUM(A1)", "a\t'@SUM(A1)"),
+    ("Baris\n-1+1", "Baris\n'-1+1"),           # a line break when quotes are ignored
+    ("x\r\n=1;=2", "x\r\n'=1;'=2"),
+    ("\t=x", "'\t'=x"),
+    ("=a;=b", "'=a;'=b"),
+])
+def test_neutralize_every_place_a_cell_could_start(value: str, expected: str) -> None:
+    assert neutralize_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", ["Ade Rahmawati", "", " =spasi dulu", "a=b", "Kab. Paser, Tanah Grogot",
+                                   "siti@kelaskim.example", "2026-03-02 07:30", "a; b", 5, -3, 1.5, None,
+                                   date(2026, 1, 1)])
 def test_neutralize_passes_other_values_through(value: object) -> None:
     assert neutralize_cell(value) == value
 
@@ -75,6 +91,23 @@ def test_iter_csv_round_trip_with_bom_and_neutralized_cells() -> None:
         ['Sitti "Iti" Nurhayatì', "", "Kab. Paser, Tanah Grogot", "-5"],
         ["Baris\nbaru", "", "'@kota", "1.5"],
     ]
+
+
+CELL_BREAKS = re.compile(r"[,;\t\r\n]")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("=+-@,;\t\r\n 'aZ1")))
+def test_no_piece_of_a_neutralised_cell_starts_a_formula_wherever_it_is_split(value: str) -> None:
+    # A spreadsheet that ignores quotes splits at every separator and line break it knows.
+    for piece in CELL_BREAKS.split(neutralize_cell(value)):
+        assert not piece.startswith(("=", "+", "-", "@")), (value, neutralize_cell(value))
+    assert neutralize_cell(value).replace("'", "") == value.replace("'", "")  # only apostrophes added
+
+
+def test_iter_csv_with_semicolons() -> None:
+    data = b"".join(iter_csv(HEADERS, iter([["Siti;=40+2", "1987", "Paser", "87,5"]]), delimiter=";"))
+    assert data == sp.UTF8_BOM + b"Nama;NIP;Kabupaten/Kota;Nilai\r\n\"Siti;'=40+2\";1987;Paser;87,5\r\n"
 
 
 def test_iter_csv_header_only_when_no_rows() -> None:
@@ -141,15 +174,15 @@ def test_write_xlsx_layout_and_values(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Ringkasan", "Kota Samarinda", "Kab. Kutai Kartanegara"]
     summary = workbook["Ringkasan"]
-    assert list(summary.values) == [("Kabupaten/Kota", "Peserta", "Lulus"), ("Kota Samarinda", 1, 1), ("'=1+1", 2, 1)]
+    assert list(summary.values) == [("Kabupaten/Kota", "Peserta", "Lulus"), ("Kota Samarinda", 1, 1), ("=1+1", 2, 1)]
     samarinda = workbook["Kota Samarinda"]
-    assert samarinda["A2"].value == "'=HYPERLINK(\"http://evil\",\"klik\")"
+    assert samarinda["A2"].value == "=HYPERLINK(\"http://evil\",\"klik\")"  # as stored, and text
     assert samarinda["A2"].data_type == "s"
     assert samarinda["B2"].value == "198703152010011002"
     kukar = workbook["Kab. Kutai Kartanegara"]
     assert kukar["B2"].value == "198703152010011002"  # big ints kept exact as text
     assert kukar["D2"].value == 75.5
-    assert kukar["A3"].value == "'+6281234" and kukar["B3"].value is None
+    assert kukar["A3"].value == "+6281234" and kukar["B3"].value is None
     assert kukar["D3"].value == datetime(2027, 1, 1, 0, 30)  # aware UTC shown in WITA
     for sheet in workbook.worksheets:
         assert sheet["A1"].font.b is True
@@ -351,7 +384,7 @@ def test_read_xlsx_round_trips_own_export() -> None:
     sample_workbook(buffer)
     table = read_table(buffer.getvalue(), "laporan.xlsx")
     assert table.headers == ["kabupaten/kota", "peserta", "lulus"]
-    assert table.rows[1] == (3, {"kabupaten/kota": "'=1+1", "peserta": "2", "lulus": "1"})
+    assert table.rows[1] == (3, {"kabupaten/kota": "=1+1", "peserta": "2", "lulus": "1"})  # text, as written
 
 
 def test_empty_xlsx_sheet_has_no_header() -> None:

@@ -480,12 +480,12 @@ def _roster_cells(r: Any, labels: dict[str, str]) -> list[Any]:
             round(score, 1) if score is not None else None, labels[status], enrolled, completed, certificate or ""]
 
 
-def text_cells(cells: Sequence[Any]) -> list[str]:
-    """Cells as text, as the page and the CSV show them: times in WITA, scores without '.0'."""
-    return [_text(value) for value in cells]
+def text_cells(cells: Sequence[Any], decimal: str = ".") -> list[str]:
+    """Cells as text, as the page and the CSV show them: times in WITA, scores without '.0' and with this decimal mark."""
+    return [_text(value, decimal) for value in cells]
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, decimal: str) -> str:
     # Exact type checks, most common first: this runs for every cell of a province-wide export.
     kind = type(value)
     if kind is str:
@@ -495,7 +495,7 @@ def _text(value: Any) -> str:
     if kind is datetime:
         return _wita_minutes(value)
     if kind is float:
-        return f"{value:g}"
+        return f"{value:g}".replace(".", decimal)
     return str(value)
 
 

@@ -25,9 +25,15 @@ CellWriter = Callable[[int, int, Any], Any]
 
 CHUNK_SIZE = 64 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
-# OWASP CSV injection: cells starting with these are run as formulas by spreadsheets.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_STARTS = frozenset("".join(FORMULA_PREFIXES))
+# CSV injection (OWASP): a spreadsheet runs a cell that starts with = + - or @ as a formula. It may
+# also split a cell where the file did not mean it to: at a semicolon (Indonesian Excel reads a comma
+# CSV that way), a comma, a tab, or a line break when it ignores quotes. So a formula character at
+# the start of the cell or after any of those gets an apostrophe in front, and so does a cell that
+# starts with a tab or carriage return.
+_LIVE_FORMULA = re.compile(r"(?:^|(?<=[,;\t\r\n]))(?=[=+\-@])|^(?=[\t\r])")
+# Quick tests that leave most cells alone without running the substitution (an export has millions).
+_RISKY_FIRST = frozenset("=+-@\t\r")
+_FORMULA_AFTER_BREAK = re.compile(r"[,;\t\r\n][=+\-@]")
 
 SUMMARY_SHEET = "Ringkasan"
 SHEET_NAME_MAX = 31
@@ -86,16 +92,16 @@ class Table:
 
 
 def neutralize_cell(value: Any) -> Any:
-    """Prefix formula-like strings with an apostrophe; other values pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Put an apostrophe before every place a spreadsheet could start a formula; other values pass through."""
+    if isinstance(value, str) and ((value and value[0] in _RISKY_FIRST) or _FORMULA_AFTER_BREAK.search(value)):
+        return _LIVE_FORMULA.sub("'", value)
     return value
 
 
-def iter_csv(headers: Row, rows: Iterable[Row], chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield a UTF-8 (BOM) CSV in ~chunk_size pieces, consuming rows lazily."""
+def iter_csv(headers: Row, rows: Iterable[Row], chunk_size: int = CHUNK_SIZE, delimiter: str = ",") -> Iterator[bytes]:
+    """Yield a UTF-8 (BOM) CSV in ~chunk_size pieces, consuming rows lazily; every cell neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line endings
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")  # RFC 4180 line endings
     writer.writerow([neutralize_cell(v) for v in headers])
     # BOM + header go out at once so the download starts before a slow query.
     yield UTF8_BOM + _drain(buffer)
@@ -172,11 +178,6 @@ def _cell_writers(sheet: Any, styles: dict[str, Any]) -> tuple[dict[type, CellWr
     write_datetime = getattr(sheet, "_write_datetime", sheet.write_datetime)
     datetime_format = styles["datetime"]
 
-    def text(row: int, col: int, value: str) -> Any:
-        if value and value[0] in FORMULA_STARTS:
-            value = "'" + value
-        return write_string(row, col, value)
-
     def integer(row: int, col: int, value: int) -> Any:
         if -EXCEL_EXACT_INT < value < EXCEL_EXACT_INT:
             return write_number(row, col, value)
@@ -190,7 +191,8 @@ def _cell_writers(sheet: Any, styles: dict[str, Any]) -> tuple[dict[type, CellWr
         _write_other(sheet, row, col, value, styles)
 
     # Types not listed here (bool, Decimal, date, subclasses) take the slower checks in _write_other.
-    return {str: text, int: integer, float: write_number, datetime: moment}, other
+    # Strings go in as they are stored: written as strings (strings_to_formulas is off), never run.
+    return {str: write_string, int: integer, float: write_number, datetime: moment}, other
 
 
 def _write_other(sheet: Any, row: int, col: int, value: Any, styles: dict[str, Any]) -> None:
@@ -207,14 +209,14 @@ def _write_other(sheet: Any, row: int, col: int, value: Any, styles: dict[str, A
     elif isinstance(value, date):
         sheet.write_datetime(row, col, value, styles["date"])
     else:
-        sheet.write_string(row, col, neutralize_cell(str(value)))
+        sheet.write_string(row, col, str(value))
 
 
 def _start_sheet(workbook: xlsxwriter.Workbook, name: str, headers: Row, styles: dict[str, Any]) -> Any:
     """Add a sheet with a bold, frozen header row."""
     sheet = workbook.add_worksheet(name)
     for col, header in enumerate(headers):
-        text = str(neutralize_cell(header))
+        text = str(header)
         sheet.set_column(col, col, min(max(len(text) + 4, 12), 50))
         sheet.write_string(0, col, text, styles["header"])
     sheet.freeze_panes(1, 0)

@@ -32,6 +32,9 @@ REPORTERS = (Role.COORDINATOR, Role.ADMIN)
 PER_PAGE = 50
 TENTH = Decimal("0.1")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# ?pemisah= of the CSV download: (cell separator, decimal mark). "titik-koma" is what Excel under
+# Indonesian regional settings opens straight into columns.
+CSV_SEPARATORS = {"koma": (",", "."), "titik-koma": (";", ",")}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -156,7 +159,7 @@ def roster():
 @bp.get("/peserta.csv")
 @role_required(*REPORTERS)
 def roster_csv():
-    """The filtered roster as CSV (UTF-8 with BOM), streamed row batch by row batch."""
+    """The filtered roster as CSV (UTF-8 with BOM), streamed row batch by row batch; comma or semicolon separated."""
     form = _roster_form()
     if form.errors:
         return redirect(url_for("reports.roster", **request.args))
@@ -166,7 +169,8 @@ def roster_csv():
                     format="csv", filters=filters.as_dict())
     db.session.commit()
     headers, rows = services.roster_table(services.iter_records(query))
-    body = iter_csv(headers, (services.text_cells(cells) for cells in rows))
+    delimiter, decimal = CSV_SEPARATORS.get(request.args.get("pemisah", ""), CSV_SEPARATORS["koma"])
+    body = iter_csv(headers, (services.text_cells(cells, decimal) for cells in rows), delimiter=delimiter)
     return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_download_name("csv")}"'})
 
