@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import dates, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
+    from app import assets, dates, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
     from app.extensions import cache, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     sanitize.init_app(app)
     dates.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

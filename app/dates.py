@@ -1,7 +1,9 @@
-"""Indonesian date and time formatting helpers (WITA, Kalimantan Timur)."""
+"""Date and time formatting in WITA (Kalimantan Timur): the page filters in the interface's language, the certificate in Indonesian."""
 
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import format_date, format_time
 
 # Month names are hard-coded instead of using locale.setlocale(): the process
 # locale is global, not thread-safe and often missing id_ID on servers.
@@ -45,17 +47,24 @@ def format_waktu_wita(dt_utc: datetime) -> str:
 
 
 def tanggal_filter(value: date | datetime | None) -> str:
-    """Jinja filter: a date, or a UTC datetime shown as its date in WITA; empty for None."""
+    """Jinja filter: a date, or a UTC datetime shown as its date in WITA, in the interface's language; empty for None.
+
+    '26 November 2026' in Bahasa Indonesia, 'November 26, 2026' in English (Babel's long date).
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_wita(value).date()
-    return format_tanggal(value)
+    return format_date(value, format="long")
 
 
 def waktu_filter(value: datetime | None) -> str:
-    """Jinja filter: a UTC datetime shown as date and time in WITA; empty for None."""
-    return "" if value is None else format_waktu_wita(value)
+    """Jinja filter: a UTC datetime as date and time in WITA: '26 November 2026, 20.38 WITA' or 'November 26, 2026, 8:38 PM WITA'."""
+    if value is None:
+        return ""
+    local = to_wita(value)
+    # The time is already in WITA: Babel must not convert it again.
+    return f"{format_date(local.date(), format='long')}, {format_time(local.replace(tzinfo=None).time(), format='short')} WITA"
 
 
 def init_app(app) -> None:

@@ -5,11 +5,13 @@ a lesson's title, body, objectives and sources, a question's text and explanatio
 text and feedback. Each one is wrapped in two marker words, so that a page parsed with html.parser
 tells which elements came from trainer text: between the markers only harmless formatting may
 appear. Anywhere on the page, no on* or style attribute, and no URL attribute that starts with
-javascript:, data: or vbscript: once entities are decoded and whitespace removed.
+javascript:, data: or vbscript: once entities are decoded and whitespace removed; the one data: URL
+allowed is the site's own favicon, inlined by the page template from static/favicon.svg.
 """
 from __future__ import annotations
 
 import re
+from base64 import b64encode
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,6 +31,8 @@ DANGEROUS = {
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "background", "poster", "dynsrc",
                   "lowsrc", "srcdoc", "content", "srcset", "ping", "codebase", "cite", "longdesc", "manifest"}
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+STATIC = Path(__file__).parent.parent / "static"
+OWN_FAVICON = ("link", "href", "data:image/svg+xml;base64," + b64encode((STATIC / "favicon.svg").read_bytes()).decode())
 TITLE_MAX = 200
 
 
@@ -56,7 +60,7 @@ class PageScan(HTMLParser):
                 self.problems.append(f"<{tag} {name}=...>")
             elif name == "style":
                 self.problems.append(f"<{tag} style=...>")
-            elif name in URL_ATTRIBUTES and value:
+            elif name in URL_ATTRIBUTES and value and (tag, name, value) != OWN_FAVICON:
                 # Browsers ignore whitespace and control characters inside a URL's scheme.
                 squeezed = re.sub(r"[\x00-\x20]+", "", value).lower()
                 if squeezed.startswith(BAD_SCHEMES) or re.search(r"url=['\"]?(javascript|data|vbscript):", squeezed):

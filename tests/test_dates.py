@@ -1,4 +1,4 @@
-"""Tests for Indonesian date formatting helpers."""
+"""Tests for date formatting: Indonesian on certificates, the interface's language on pages."""
 
 from datetime import date, datetime, timedelta, timezone
 
@@ -35,3 +35,20 @@ def test_other_timezone_input_is_converted() -> None:
 def test_naive_datetime_is_treated_as_utc() -> None:
     assert format_waktu_wita(datetime(2026, 12, 31, 16, 30)) == "1 Januari 2027, 00.30 WITA"
     assert to_wita(datetime(2026, 1, 1)).utcoffset() == timedelta(hours=8)
+
+
+def test_page_filters_follow_the_interface_language(app) -> None:
+    from flask import session
+    from flask_babel import refresh
+
+    from app.dates import tanggal_filter, waktu_filter
+
+    moment = datetime(2026, 11, 26, 12, 38, tzinfo=timezone.utc)
+    with app.test_request_context("/"):
+        assert tanggal_filter(moment) == "26 November 2026"
+        assert waktu_filter(moment) == "26 November 2026, 20.38 WITA"
+        session["lang"] = "en"
+        refresh()
+        assert tanggal_filter(moment) == "November 26, 2026"
+        assert tanggal_filter(date(2026, 5, 1)) == "May 1, 2026"
+        assert waktu_filter(moment) == "November 26, 2026, 8:38\u202fPM WITA"  # CLDR puts a narrow space before PM
