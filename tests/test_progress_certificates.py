@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.accounts.models import AuditEntry, Role, User
-from app.dates import tanggal_filter
+from app.dates import tanggal_filter, to_wita
 from app.extensions import db
 from app.progress import certificates, services
 from app.progress.models import Certificate
@@ -117,6 +117,35 @@ def test_unknown_code_is_not_found(client):
     response = client.get("/verify/KIM-ACDE-FGHJ-KMNP")
     assert response.status_code == 404
     assert "Sertifikat tidak ditemukan" in response.get_data(as_text=True)
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_verify_answers_machines_in_json_with_the_same_public_facts(client, certificate):
+    response = client.get(f"/verify/{certificate.code.lower()}", headers=JSON)
+    assert response.status_code == 200 and response.is_json
+    assert response.json == {
+        "code": certificate.code, "found": True, "valid": True, "name": "Sitti Rahmawati",
+        "course": "Kursus literasi-digital", "completed_on": to_wita(certificate.completed_at).date().isoformat(),
+        "revoked_on": None, "issuer": "Dinas Komunikasi dan Informatika Provinsi Kalimantan Timur",
+        "verify_url": f"http://localhost/verify/{certificate.code}",
+    }
+    assert NIP not in response.get_data(as_text=True) and "Kutai" not in response.get_data(as_text=True)
+    assert "Accept" in response.headers["Vary"] and response.headers["X-Robots-Tag"] == "noindex"
+    # A browser still gets the page.
+    assert client.get(f"/verify/{certificate.code}").mimetype == "text/html"
+
+
+def test_verify_json_for_an_unknown_or_revoked_certificate(client, make_user, certificate):
+    missing = client.get("/verify/KIM-ACDE-FGHJ-KMNP", headers=JSON)
+    assert missing.status_code == 404
+    assert missing.json == {"code": "KIM-ACDE-FGHJ-KMNP", "found": False, "valid": False}
+    certificates.revoke(certificate, make_user(role=Role.ADMIN, regency_code="64"), "Data peserta keliru.")
+    db.session.commit()
+    revoked = client.get(f"/verify/{certificate.code}", headers=JSON).json
+    assert revoked["valid"] is False and revoked["revoked_on"] == to_wita(certificate.revoked_at).date().isoformat()
+    assert "keliru" not in str(revoked)  # the reason stays in the audit log
 
 
 def test_coordinator_revokes_with_a_reason(client, login_as, make_user, owner, certificate):

@@ -1,7 +1,13 @@
-"""Render course-completion certificates as A4 landscape PDFs with a verification QR code."""
+"""Render course-completion certificates as A4 landscape PDFs with a verification QR code.
+
+Text is set in DejaVu Sans (Debian's fonts-dejavu-core, free licence), embedded as a subset, so that
+any name prints as written: accents, curly apostrophes, Greek, Cyrillic, Arabic, Hebrew... Names in
+Chinese, Japanese or Korean characters fall back to Droid Sans Fallback (fonts-droid-fallback)
+where it is installed. The font files are found in CERTIFICATE_FONT_DIRS (colon-separated folders).
+"""
 
 import io
-import unicodedata
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -11,7 +17,13 @@ from fpdf import FPDF
 from app.dates import format_tanggal
 
 ISSUER = "Dinas Komunikasi dan Informatika Provinsi Kalimantan Timur"
-FONT = "helvetica"
+FONT = "dejavu"
+FALLBACK = "droid-fallback"
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/droid")
+# (style, file): two styles only, since reading each font file is most of a certificate's time.
+FONT_FILES = (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"))
+FALLBACK_FILE = "DroidSansFallbackFull.ttf"
+INSTALL_HINT = "apt-get install fonts-dejavu-core fonts-droid-fallback"
 PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 30.0
 TEXT_W = PAGE_W - 2 * MARGIN
@@ -19,14 +31,9 @@ NAVY = (18, 52, 97)
 GOLD = (184, 144, 52)
 QR_SIZE = 32.0
 
-# Core PDF fonts only cover latin-1; these are common characters outside it
-# that NFKD decomposition cannot reduce to a latin-1 equivalent.
-_SUBSTITUTES = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
-    "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
-    "\u2022": "-", "\u20ac": "EUR", "\u0141": "L", "\u0142": "l", "\u0110": "D",
-    "\u0111": "d", "\u0131": "i", "\u0152": "OE", "\u0153": "oe", "\u200b": "",
-}
+
+class FontMissing(RuntimeError):
+    """The certificate font is not installed on this server."""
 
 
 @dataclass(frozen=True)
@@ -43,24 +50,36 @@ class CertificateData:
     verify_url: str
 
 
-def to_latin1(text: str) -> str:
-    """Make text printable with core fonts: transliterate or replace non-latin-1 characters."""
-    text = " ".join(text.split())  # newlines/tabs would break single-line cells
-    return "".join(_latin1_char(ch) for ch in text)
+def one_line(text: str) -> str:
+    """Collapse newlines, tabs and runs of spaces: each text is printed on its own line."""
+    return " ".join(text.split())
 
 
-def _latin1_char(ch: str) -> str:
-    """Return ch itself when latin-1, else its closest latin-1 spelling or '?'."""
-    if ord(ch) < 256:
-        return ch
-    if ch in _SUBSTITUTES:
-        return _SUBSTITUTES[ch]
-    # NFKD splits e.g. 'ễ' into 'e' plus combining marks; keep only the base.
-    base = "".join(
-        c for c in unicodedata.normalize("NFKD", ch)
-        if ord(c) < 256 and not unicodedata.combining(c)
-    )
-    return base or "?"
+def font_dirs() -> list[str]:
+    """The folders searched for the font files: CERTIFICATE_FONT_DIRS, else Debian's."""
+    configured = os.environ.get("CERTIFICATE_FONT_DIRS", "")
+    return [d for d in configured.split(":") if d] or list(FONT_DIRS)
+
+
+def _font_path(filename: str) -> str | None:
+    return next((path for d in font_dirs() if os.path.isfile(path := os.path.join(d, filename))), None)
+
+
+def _add_fonts(pdf: FPDF, data: CertificateData) -> None:
+    """Register the embedded fonts; raise FontMissing, naming the package, when one is absent."""
+    for style, filename in FONT_FILES:
+        path = _font_path(filename)
+        if path is None:
+            raise FontMissing(f"Font {filename} tidak ditemukan di {', '.join(font_dirs())}: {INSTALL_HINT}")
+        pdf.add_font(FONT, style, path)
+    # Reading the 4 MB fallback font costs most of a certificate's time: only when a character needs it.
+    covered = pdf.fonts[FONT].cmap
+    texts = (data.full_name, data.nip or "", data.regency_name, data.course_title)
+    fallback = _font_path(FALLBACK_FILE)
+    if fallback is not None and any(ord(ch) not in covered for text in texts for ch in text if not ch.isspace()):
+        pdf.add_font(FALLBACK, "", fallback)
+        # exact_match=False: a bold line may fall back to the only (regular) style there is.
+        pdf.set_fallback_fonts([FALLBACK], exact_match=False)
 
 
 def render_certificate(data: CertificateData) -> bytes:
@@ -76,6 +95,8 @@ def render_certificate(data: CertificateData) -> bytes:
 def _new_document(data: CertificateData) -> FPDF:
     """Create a one-page A4 landscape document with metadata set."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
+    _add_fonts(pdf, data)
+    pdf.set_text_shaping(True)  # HarfBuzz: joined Arabic letters, right-to-left names in their order
     # Fixed creation date (not now()) so re-rendering gives identical bytes.
     pdf.creation_date = datetime.combine(data.completed_on, time(), tzinfo=timezone.utc)
     pdf.set_title(f"Sertifikat Penyelesaian - {data.course_title} - {data.full_name}")
@@ -105,7 +126,7 @@ def _draw_body(pdf: FPDF, data: CertificateData) -> None:
     _line(pdf, ISSUER.upper(), "B", 11, color=NAVY)
     pdf.ln(4)
     _line(pdf, "SERTIFIKAT", "B", 38, color=NAVY)
-    _line(pdf, "Sertifikat Penyelesaian", "I", 16, color=GOLD)
+    _line(pdf, "Sertifikat Penyelesaian", "", 16, color=GOLD)
     pdf.ln(8)
     _line(pdf, "diberikan kepada", "", 12)
     _line(pdf, data.full_name, "B", 26, min_size=14)
@@ -124,7 +145,7 @@ def _line(
     min_size: float | None = None, color: tuple[int, int, int] = (0, 0, 0),
 ) -> None:
     """Write one centred line, shrinking the font (down to min_size) to fit the width."""
-    text = to_latin1(text)
+    text = one_line(text)
     size = _fit_size(pdf, text, style, size, min_size or size, TEXT_W)
     pdf.set_font(FONT, style, size)
     pdf.set_text_color(*color)
@@ -152,11 +173,11 @@ def _draw_verification(pdf: FPDF, data: CertificateData) -> None:
     pdf.set_xy(text_x, y + 4)
     pdf.set_font(FONT, "", 9)
     pdf.cell(text_w, 5, "Kode verifikasi", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("courier", "B", 14)
-    pdf.cell(text_w, 7, to_latin1(data.code), new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "B", 14)
+    pdf.cell(text_w, 7, one_line(data.code), new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "", 8)
     pdf.cell(text_w, 5, "Pindai kode QR atau kunjungi:", new_x="LEFT", new_y="NEXT")
-    url = to_latin1(data.verify_url)
+    url = one_line(data.verify_url)
     pdf.set_font(FONT, "", _fit_size(pdf, url, "", 8, 5, text_w))
     pdf.multi_cell(text_w, 3.5, url, new_x="LEFT", new_y="NEXT")
 

@@ -13,7 +13,7 @@ from app.catalog.models import Course
 from app.dates import to_wita
 from app.extensions import db, utcnow
 from app.links import external_url
-from app.progress.certificate_pdf import CertificateData
+from app.progress.certificate_pdf import ISSUER, CertificateData
 from app.progress.models import Certificate
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read aloud or typed from paper cannot be mistaken.
@@ -81,6 +81,19 @@ def revoke(certificate: Certificate, by: User, reason: str, ip: str | None = Non
     accounts.record("certificate_revoked", actor=by, target=certificate.code, ip=ip, reason=reason,
                     user_id=certificate.user_id, course_id=certificate.course_id)
     db.session.flush()
+
+
+def public_record(certificate: Certificate | None, code: str) -> dict:
+    """What the verify page tells a machine: the same facts as the page, dates as ISO 8601 in WITA."""
+    if certificate is None:
+        return {"code": code, "found": False, "valid": False}
+    return {
+        "code": certificate.code, "found": True, "valid": not certificate.is_revoked,
+        "name": certificate.user.full_name, "course": certificate.course.title,
+        "completed_on": to_wita(certificate.completed_at).date().isoformat(),
+        "revoked_on": to_wita(certificate.revoked_at).date().isoformat() if certificate.is_revoked else None,
+        "issuer": ISSUER, "verify_url": verify_url(certificate.code),
+    }
 
 
 def verify_url(code: str) -> str:

@@ -1,7 +1,7 @@
 """Trainee pages: catalogue, my courses, lessons, completion and certificates."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from app.catalog.models import Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db
 from app.progress import certificates, services
-from app.progress.certificate_pdf import render_certificate
+from app.progress.certificate_pdf import FontMissing, render_certificate
 from app.progress.forms import EnrollForm, LessonCompleteForm, RevokeForm
 
 bp = Blueprint("learning", __name__)
@@ -184,22 +184,40 @@ def certificate_pdf(code: str):
     if certificate.is_revoked:
         flash(_("Sertifikat ini sudah dicabut dan tidak dapat diunduh."), "error")
         return redirect(url_for("learning.verify", code=certificate.code))
-    response = make_response(render_certificate(certificates.pdf_data(certificate)))
+    try:
+        pdf = render_certificate(certificates.pdf_data(certificate))
+    except FontMissing:
+        current_app.logger.exception("certificate %s cannot be rendered", certificate.code)
+        return render_template("errors/_error.html", heading=_("Sertifikat belum dapat dibuat"),
+                               message=_("Font sertifikat belum terpasang di server. Beri tahu admin; coba lagi nanti.")), 503
+    response = make_response(pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-{certificate.code}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
+def _wants_json() -> bool:
+    """Whether the client asked for JSON rather than a page (a machine checking a certificate)."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
-    """Public check of a certificate: name, course and completion date only."""
+    """Public check of a certificate: name, course and completion date only; JSON for `Accept: application/json`."""
     certificate = certificates.by_code(code)
+    if _wants_json():
+        response = jsonify(certificates.public_record(certificate, code[:40]))
+        response.status_code = 200 if certificate is not None else 404
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.vary.add("Accept")
+        return response
     if certificate is None:
         return render_template("learning/verify_missing.html", code=code[:40]), 404
     may_revoke = current_user.is_authenticated and certificates.can_revoke(current_user, certificate)
     response = make_response(render_template("learning/verify.html", certificate=certificate, may_revoke=may_revoke))
     response.headers["X-Robots-Tag"] = "noindex"  # names of civil servants need not be in search engines
+    response.vary.add("Accept")
     return response
 
 
