@@ -1,6 +1,8 @@
 """The authoring forms refuse bad input with a clear Indonesian message and change nothing."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -41,6 +43,10 @@ QUESTION_ERRORS = [
     (_question(type="short", accepted="KIM", explanation=""), "Penjelasan wajib diisi."),
     (_question(type="short", accepted="KIM", points="0"), "Bobot harus lebih dari 0."),
     (_question(type="short", accepted="KIM", points="satu"), "Isi dengan angka"),
+    (_question(type="short", accepted="KIM", points="nan"), "Isi dengan angka"),
+    (_question(type="short", accepted="KIM", points="inf"), "Isi dengan angka"),
+    (_question(type="short", accepted="KIM", points="-1"), "Bobot harus lebih dari 0."),
+    (_question(type="short", accepted="KIM", tags="pelajaran-1, Topik Dua"), "Tag hanya boleh huruf kecil"),
     (_question(type="short", accepted="KIM", key="Kunci Salah"), "Slug hanya boleh huruf kecil"),
     (_question(type="short", accepted="KIM", key="single"), "Kunci soal single sudah dipakai"),
     (_question(type="essay", accepted="KIM"), "Pilih jenis soal dari daftar."),
@@ -129,6 +135,54 @@ def test_quiz_settings_refuse_bad_values(client, course):
     assert "Nilai lulus harus 1 sampai 100." in page and "Batas percobaan minimal 1" in page
     db.session.expire_all()
     assert quiz.pass_mark == 70
+
+
+QUIZ = {"title": "Kuis", "pass_mark": "70", "max_attempts": "3", "review": "after_pass", "draw": "", "draw_per_tag": ""}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"draw": "5"}, "Soal per percobaan harus antara 1 dan 4 (jumlah soal kuis ini)."),
+    ({"draw": "0"}, "Soal per percobaan minimal 1"),
+    ({"draw": "3", "draw_per_tag": "pelajaran-1: 2"}, "Tag pelajaran-1 diminta 2 soal, tetapi hanya 0 soal memakai tag itu."),
+    ({"draw": "2", "draw_per_tag": "a: 1\nb: 2"}, "Jumlah soal per tag (3) melebihi soal per percobaan (2)."),
+    ({"draw_per_tag": "a: 1"}, "Soal per tag hanya berlaku bila soal per percobaan diisi."),
+    ({"draw": "3", "draw_per_tag": "a dua"}, "Tulis satu tag per baris dengan jumlahnya"),
+    ({"draw": "3", "draw_per_tag": "a: 0"}, "Tulis satu tag per baris dengan jumlahnya"),
+    ({"review": "kadang"}, "Pilih salah satu pilihan tinjauan."),
+])
+def test_pool_settings_that_do_not_fit_the_questions_are_refused(client, course, change, message):
+    quiz = course.modules[0].quiz
+    before = _revision_count()
+    page = client.post(f"/kelola/kuis/{quiz.id}/ubah", data={**QUIZ, **change}).get_data(as_text=True)
+    assert message in page
+    db.session.expire_all()
+    assert (quiz.draw, quiz.draw_per_tag, quiz.review) == (None, {}, "after_pass") and _revision_count() == before
+
+
+def test_a_trainer_tags_questions_and_sets_a_pool_and_review_in_the_editor(client, course):
+    quiz = course.modules[0].quiz
+    for question in quiz.questions[:2]:
+        page = client.get(f"/kelola/soal/{question.id}").get_data(as_text=True)
+        assert 'name="tags"' in page
+    single = quiz.questions[0]
+    client.post(f"/kelola/soal/{single.id}", data=_question(
+        tags="pelajaran-1, umum", **{"choices-0-text": "A", "choices-0-correct": "y", "choices-1-text": "B"}, key="single"))
+    db.session.expire_all()
+    assert single.tags == ["pelajaran-1", "umum"]
+    response = client.post(f"/kelola/kuis/{quiz.id}/ubah", data={**QUIZ, "review": "always", "draw": "3",
+                                                                "draw_per_tag": "pelajaran-1 : 1\n"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (quiz.review, quiz.draw, quiz.draw_per_tag) == ("always", 3, {"pelajaran-1": 1})
+    page = client.get(f"/kelola/kuis/{quiz.id}").get_data(as_text=True)
+    assert "3 dari 4 soal diambil acak per percobaan" in page and "tag: pelajaran-1, umum" in page
+    assert 'value="pelajaran-1: 1"' not in page  # the settings page is another page
+    settings = client.get(f"/kelola/kuis/{quiz.id}/ubah").get_data(as_text=True)
+    assert "pelajaran-1: 1</textarea>" in settings
+    assert re.search(r'<input checked id="review-\d" name="review" type="radio" value="always">', settings)
+    # Removing the only tagged question leaves settings that no longer fit: the quiz page says so.
+    client.post(f"/kelola/soal/{single.id}/hapus", data={})
+    assert "Tag pelajaran-1 diminta 1 soal, tetapi hanya 0 soal" in client.get(f"/kelola/kuis/{quiz.id}").get_data(as_text=True)
 
 
 def test_question_form_is_filled_for_editing(client, course):

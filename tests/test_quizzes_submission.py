@@ -53,8 +53,10 @@ def test_partial_credit_below_the_pass_mark_fails(client, trainee, course):
     assert "Sebagian benar" in page and "Coba lagi" in page and "Sisa kesempatan: 2." in page
 
 
-def test_result_page_explains_each_answer(client, trainee, course):
+def test_result_page_explains_each_answer_when_the_quiz_reviews_always(client, trainee, course):
     quiz = course.modules[0].quiz
+    quiz.review = "always"
+    db.session.commit()
     attempt_id = start(client, quiz)
     client.post(f"/kuis/percobaan/{attempt_id}/kirim", data=sheet(quiz, WRONG))
     page = client.get(f"/kuis/percobaan/{attempt_id}/hasil").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Forms of the trainer's editing screens; they validate (with the course file checker's rules), services write."""
 from __future__ import annotations
 
+import math
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,8 @@ from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length
 
 from app.authoring.services import ChoiceData, QuestionData, truefalse_choices
 from app.quizzes.grading import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
+from app.quizzes.models import ReviewPolicy
+from app.quizzes.pools import TAG_MAX
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CHOICE_ROWS = 6
@@ -29,6 +32,13 @@ SCORING_LABELS = {
     SCORING_ALL_OR_NOTHING: _l("Semua atau tidak sama sekali"),
 }
 IMPORT_FORMATS = {"gift": _l("GIFT (Moodle)"), "aiken": _l("Aiken")}
+REVIEW_LABELS = {
+    ReviewPolicy.AFTER_PASS: _l("Nilai dan benar/salah setiap soal; kunci jawaban dan penjelasan setelah peserta lulus "
+                                "atau kesempatannya habis (bawaan)"),
+    ReviewPolicy.ALWAYS: _l("Nilai, benar/salah, kunci jawaban dan penjelasan setelah setiap percobaan"),
+    ReviewPolicy.NEVER: _l("Hanya nilai; soal tidak ditinjau"),
+}
+TAG_LINE = re.compile(r"^\s*([^:=\s]+)\s*[:=]\s*(\S+)\s*$")
 
 
 def _strip(value):
@@ -61,7 +71,7 @@ class WholeNumberField(IntegerField):
 
 
 class DecimalNumberField(FloatField):
-    """A number field that accepts 1,5 as well as 1.5, with an Indonesian error."""
+    """A number field that accepts 1,5 as well as 1.5, with an Indonesian error; nan and inf are no numbers."""
 
     def process_formdata(self, valuelist):
         """Blank is None; a comma is read as the decimal separator."""
@@ -72,7 +82,39 @@ class DecimalNumberField(FloatField):
             self.data = float(valuelist[0].strip().replace(",", "."))
         except ValueError:
             self.data = None
-            raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5.")) from None
+        if self.data is None or not math.isfinite(self.data):
+            # float() also reads "nan" and "inf", which no comparison (bobot > 0) would refuse.
+            self.data = None
+            raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5."))
+
+
+def is_tag(text: str) -> bool:
+    """A tag is slug-like and short, as the course files allow."""
+    return len(text) <= TAG_MAX and bool(SLUG_PATTERN.match(text))
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Tags typed separated by commas or spaces, each once, in the order typed."""
+    return list(dict.fromkeys(part for part in re.split(r"[,\s]+", text or "") if part))
+
+
+def parse_tag_counts(text: str | None) -> dict[str, int]:
+    """Lines of "tag: n" as {tag: n}; ValueError with the message for the first line that is not one."""
+    counts: dict[str, int] = {}
+    for line in split_lines(text):
+        match = TAG_LINE.match(line)
+        if not match or not is_tag(match.group(1)) or not match.group(2).isdigit() or int(match.group(2)) < 1:
+            raise ValueError(_l("Tulis satu tag per baris dengan jumlahnya, misalnya pelajaran-1: 2 (baris: %(line)s).",
+                                line=line))
+        if match.group(1) in counts:
+            raise ValueError(_l("Tag %(tag)s ditulis dua kali.", tag=match.group(1)))
+        counts[match.group(1)] = int(match.group(2))
+    return counts
+
+
+def join_tag_counts(counts: dict[str, int] | None) -> str:
+    """The inverse of parse_tag_counts, to fill a textarea."""
+    return "\n".join(f"{tag}: {count}" for tag, count in (counts or {}).items())
 
 
 def _title_field(label) -> StringField:
@@ -149,8 +191,22 @@ class LessonForm(FlaskForm):
     preview = SubmitField(_l("Pratinjau"))
 
 
+def _valid_tag_counts(form, field) -> None:
+    try:
+        parse_tag_counts(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error.args[0])) from None
+
+
+def _valid_tags(form, field) -> None:
+    wrong = [tag for tag in split_tags(field.data) if not is_tag(tag)]
+    if wrong:
+        raise ValidationError(_l("Tag hanya boleh huruf kecil, angka, dan tanda hubung, paling panjang %(n)d karakter: "
+                                 "%(tags)s.", n=TAG_MAX, tags=", ".join(wrong)))
+
+
 class QuizForm(FlaskForm):
-    """A quiz's settings."""
+    """A quiz's settings: pass mark, attempts, what the result page shows, and the draw from its pool."""
 
     title = _title_field(_l("Judul kuis"))
     pass_mark = WholeNumberField(_l("Nilai lulus (persen)"), validators=[
@@ -158,7 +214,17 @@ class QuizForm(FlaskForm):
         NumberRange(min=1, max=100, message=_l("Nilai lulus harus 1 sampai 100."))])
     max_attempts = WholeNumberField(_l("Batas percobaan"), validators=[
         Optional(), NumberRange(min=1, message=_l("Batas percobaan minimal 1, atau kosongkan."))])
+    review = RadioField(_l("Yang dilihat peserta setelah mengirim jawaban"), choices=list(REVIEW_LABELS.items()),
+                        default=ReviewPolicy.AFTER_PASS, validate_choice=False,
+                        validators=_one_of(REVIEW_LABELS, _l("Pilih salah satu pilihan tinjauan.")))
+    draw = WholeNumberField(_l("Soal per percobaan"), validators=[
+        Optional(), NumberRange(min=1, message=_l("Soal per percobaan minimal 1, atau kosongkan."))])
+    draw_per_tag = TextAreaField(_l("Soal per tag (satu baris per tag)"), validators=[_valid_tag_counts])
     submit = SubmitField(_l("Simpan"))
+
+    def tag_counts(self) -> dict[str, int]:
+        """The validated draw_per_tag lines as {tag: n}."""
+        return parse_tag_counts(self.draw_per_tag.data)
 
 
 class ChoiceRowForm(Form):
@@ -179,6 +245,7 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("Penjelasan (tampil setelah kuis dikumpulkan)"),
                                 validators=[DataRequired(_l("Penjelasan wajib diisi."))], filters=[_strip])
     key = _slug_field(_l("Kunci soal"))
+    tags = StringField(_l("Tag (opsional)"), filters=[_strip], validators=[_valid_tags])
     points = DecimalNumberField(_l("Bobot"), default=1.0, validators=[
         InputRequired(_l("Bobot wajib diisi.")), NumberRange(min=0.01, message=_l("Bobot harus lebih dari 0."))])
     scoring = RadioField(_l("Cara menilai soal banyak jawaban"), choices=list(SCORING_LABELS.items()), default=SCORING_PARTIAL,
@@ -267,6 +334,7 @@ class QuestionForm(FlaskForm):
             type=kind, text=self.text.data, explanation=self.explanation.data, key=self.key.data or "",
             scoring=self.scoring.data if kind == "multiple" else SCORING_PARTIAL, points=float(self.points.data),
             accepted=split_lines(self.accepted.data) if kind == "short" else [], choices=choices,
+            tags=split_tags(self.tags.data),
         )
 
     def fill_from(self, question) -> None:
@@ -274,6 +342,7 @@ class QuestionForm(FlaskForm):
         self.type.data, self.text.data, self.explanation.data = question.type, question.text, question.explanation
         self.key.data, self.points.data, self.scoring.data = question.key, question.points, question.scoring
         self.accepted.data = join_lines(question.accepted)
+        self.tags.data = ", ".join(question.tags or [])
         by_key = {choice.key: choice for choice in question.choices}
         if question.type == "truefalse":
             self.tf_answer.data = "true" if by_key.get("true") is not None and by_key["true"].correct else "false"

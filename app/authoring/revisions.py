@@ -28,6 +28,7 @@ def _question_snapshot(question: Question) -> dict[str, Any]:
     return {
         "key": question.key, "type": question.type, "text": question.text, "explanation": question.explanation,
         "scoring": question.scoring, "points": question.points, "accepted": list(question.accepted or []),
+        "tags": list(question.tags or []),
         "choices": [{"key": choice.key, "text": choice.text, "correct": choice.correct, "feedback": choice.feedback}
                     for choice in by_position(question.choices)],
     }
@@ -48,6 +49,7 @@ def snapshot(entity_type: str, entity) -> dict[str, Any]:
                 "objectives": list(entity.objectives or []), "sources": list(entity.sources or []),
                 "body_md": entity.body_md, "status": entity.status}
     return {"title": entity.title, "pass_mark": entity.pass_mark, "max_attempts": entity.max_attempts,
+            "review": entity.review, "draw": entity.draw, "draw_per_tag": dict(entity.draw_per_tag or {}),
             "questions": [_question_snapshot(question) for question in by_position(entity.questions)]}
 
 
@@ -57,7 +59,8 @@ def _field_labels() -> dict[str, str]:
         "hours": _("jam pelajaran"), "sequential": _("urutan modul wajib"), "sources": _("sumber"),
         "status": _("status"), "owners": _("pemilik"), "modules": _("daftar modul"), "lessons": _("daftar pelajaran"),
         "minutes": _("durasi"), "objectives": _("tujuan"), "body_md": _("isi"), "pass_mark": _("nilai lulus"),
-        "max_attempts": _("batas percobaan"),
+        "max_attempts": _("batas percobaan"), "review": _("tinjauan hasil"), "draw": _("soal per percobaan"),
+        "draw_per_tag": _("soal per tag"),
     }
 
 

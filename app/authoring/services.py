@@ -15,8 +15,9 @@ from app.authoring.qformats import parse_aiken, parse_gift, slugify
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
+from app.quizzes import pools
 from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY
-from app.quizzes.models import Choice, Question, Quiz
+from app.quizzes.models import Choice, Question, Quiz, ReviewPolicy
 
 PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
 
@@ -65,11 +66,14 @@ class LessonData:
 
 @dataclass
 class QuizData:
-    """A quiz's settings."""
+    """A quiz's settings: with draw, each attempt asks that many questions drawn from all of them."""
 
     title: str
     pass_mark: int
     max_attempts: Optional[int]
+    review: str = ReviewPolicy.AFTER_PASS
+    draw: Optional[int] = None
+    draw_per_tag: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +98,7 @@ class QuestionData:
     points: float = 1.0
     accepted: list[str] = field(default_factory=list)
     choices: list[ChoiceData] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> QuestionData:
@@ -102,7 +107,7 @@ class QuestionData:
                    for c in data.get("choices", [])]
         return cls(type=data["type"], text=data["text"], explanation=data.get("explanation", ""), key=data["key"],
                    scoring=data.get("scoring", SCORING_PARTIAL), points=float(data.get("points", 1)),
-                   accepted=list(data.get("accepted", [])), choices=choices)
+                   accepted=list(data.get("accepted", [])), choices=choices, tags=list(data.get("tags", [])))
 
 
 def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceData]:
@@ -327,20 +332,60 @@ def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Re
 
 # Quizzes and questions -----------------------------------------------------------------------
 
+def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
+    quiz.title, quiz.pass_mark, quiz.max_attempts = data.title, data.pass_mark, data.max_attempts
+    quiz.review, quiz.draw, quiz.draw_per_tag = data.review, data.draw, dict(data.draw_per_tag)
+
+
+def pool_messages(found: Sequence[pools.PoolProblem]) -> list[tuple[str, str]]:
+    """(form field, message) for each way a quiz's pool settings do not fit its questions."""
+    messages = []
+    for problem in found:
+        if problem.kind == pools.DRAW_RANGE and problem.have == 0:
+            messages.append(("draw", _("Kuis ini belum punya soal; isi jumlah soal per percobaan setelah soal ditambahkan.")))
+        elif problem.kind == pools.DRAW_RANGE:
+            messages.append(("draw", _("Soal per percobaan harus antara 1 dan %(n)d (jumlah soal kuis ini).", n=problem.have)))
+        elif problem.kind == pools.PER_TAG_WITHOUT_DRAW:
+            messages.append(("draw_per_tag", _("Soal per tag hanya berlaku bila soal per percobaan diisi.")))
+        elif problem.kind == pools.PER_TAG_OVER_DRAW:
+            messages.append(("draw_per_tag", _("Jumlah soal per tag (%(wanted)d) melebihi soal per percobaan (%(draw)d).",
+                                               wanted=problem.wanted, draw=problem.have)))
+        else:
+            messages.append(("draw_per_tag", _("Tag %(tag)s diminta %(wanted)d soal, tetapi hanya %(have)d soal memakai tag itu.",
+                                               tag=problem.tag, wanted=problem.wanted, have=problem.have)))
+    return messages
+
+
+def pool_warnings(quiz: Quiz) -> list[str]:
+    """What no longer fits in a quiz's pool settings after its questions changed (shown on the quiz page)."""
+    found = pools.pool_problems([question.tags or () for question in quiz.questions], quiz.draw, quiz.draw_per_tag or {})
+    return [message for _field, message in pool_messages(found)]
+
+
+def _check_pool(questions: Sequence[Question], data: QuizData) -> None:
+    found = pools.pool_problems([question.tags or () for question in questions], data.draw, data.draw_per_tag)
+    if found:
+        field_name, message = pool_messages(found)[0]
+        raise AuthoringError(message, field_name)
+
+
 def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
     """Give a module its quiz."""
     if module.quiz is not None:
         raise AuthoringError(_("Modul ini sudah punya kuis."))
-    quiz = Quiz(title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts)
+    _check_pool([], data)
+    quiz = Quiz()
+    _apply_quiz(quiz, data)
     module.quiz = quiz
     revisions.record(revisions.QUIZ, quiz, author)
     return quiz
 
 
 def update_quiz(quiz: Quiz, data: QuizData, author: User) -> Optional[Revision]:
-    """Change a quiz's title, pass mark and attempt limit."""
+    """Change a quiz's settings; a draw must fit the questions the quiz has now."""
+    _check_pool(quiz.questions, data)
     before = revisions.snapshot(revisions.QUIZ, quiz)
-    quiz.title, quiz.pass_mark, quiz.max_attempts = data.title, data.pass_mark, data.max_attempts
+    _apply_quiz(quiz, data)
     return revisions.record(revisions.QUIZ, quiz, author, before)
 
 
@@ -381,6 +426,7 @@ def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
 def _apply_question(question: Question, data: QuestionData) -> None:
     question.type, question.text, question.explanation = data.type, data.text, data.explanation
     question.scoring, question.points, question.accepted = data.scoring, data.points, list(data.accepted)
+    question.tags = list(data.tags)
     _sync_choices(question, data.choices)
 
 
@@ -507,7 +553,9 @@ def _restore_lesson(lesson: Lesson, data: dict[str, Any]) -> None:
 
 def _restore_quiz(quiz: Quiz, data: dict[str, Any]) -> None:
     """Settings and questions as in the snapshot; questions and choices whose keys match keep their ids."""
-    quiz.title, quiz.pass_mark, quiz.max_attempts = data["title"], data["pass_mark"], data["max_attempts"]
+    _apply_quiz(quiz, QuizData(title=data["title"], pass_mark=data["pass_mark"], max_attempts=data["max_attempts"],
+                               review=data.get("review", ReviewPolicy.AFTER_PASS), draw=data.get("draw"),
+                               draw_per_tag=dict(data.get("draw_per_tag") or {})))
     existing = {question.key: question for question in quiz.questions}
     kept = []
     for position, item in enumerate(data["questions"]):

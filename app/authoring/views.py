@@ -10,8 +10,8 @@ from app.accounts.access import ensure, role_required
 from app.accounts.models import Role
 from app.authoring import analysis, revisions, services
 from app.authoring.forms import (
-    IMPORT_FORMATS, QUESTION_TYPE_LABELS, SCORING_LABELS, ButtonForm, CourseForm, ImportConfirmForm, ImportForm,
-    LessonForm, ModuleForm, OwnerForm, QuestionForm, QuizForm, join_lines, split_lines,
+    IMPORT_FORMATS, QUESTION_TYPE_LABELS, REVIEW_LABELS, SCORING_LABELS, ButtonForm, CourseForm, ImportConfirmForm,
+    ImportForm, LessonForm, ModuleForm, OwnerForm, QuestionForm, QuizForm, join_lines, join_tag_counts, split_lines,
 )
 from app.authoring.services import AuthoringError
 from app.catalog.models import Status
@@ -271,7 +271,8 @@ def set_status(kind: str, item_id: int, state: str):
 # Quizzes and questions -----------------------------------------------------------------------
 
 def _quiz_data(form: QuizForm) -> services.QuizData:
-    return services.QuizData(title=form.title.data, pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data)
+    return services.QuizData(title=form.title.data, pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
+                             review=form.review.data, draw=form.draw.data, draw_per_tag=form.tag_counts())
 
 
 @bp.route("/modul/<int:module_id>/kuis/baru", methods=["GET", "POST"])
@@ -283,10 +284,14 @@ def quiz_new(module_id: int):
         return redirect(url_for("authoring.quiz", quiz_id=module.quiz.id))
     form = QuizForm(data={"title": _("Kuis %(title)s", title=module.title), "pass_mark": 70, "max_attempts": 3})
     if form.validate_on_submit():
-        quiz = services.create_quiz(module, _quiz_data(form), current_user)
-        db.session.commit()
-        flash(_("Kuis dibuat. Tambahkan soal."), "success")
-        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+        try:
+            quiz = services.create_quiz(module, _quiz_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Kuis dibuat. Tambahkan soal."), "success")
+            return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
     return render_template("authoring/quiz_form.html", form=form, module=module, quiz=None)
 
 
@@ -296,7 +301,8 @@ def quiz(quiz_id: int):
     """A quiz with its questions, choices and feedback, as the trainer checks them."""
     quiz = _editable(revisions.QUIZ, quiz_id)
     return render_template("authoring/quiz.html", quiz=quiz, type_labels=QUESTION_TYPE_LABELS,
-                           scoring_labels=SCORING_LABELS)
+                           scoring_labels=SCORING_LABELS, review_labels=REVIEW_LABELS,
+                           warnings=services.pool_warnings(quiz))
 
 
 @bp.route("/kuis/<int:quiz_id>/ubah", methods=["GET", "POST"])
@@ -304,12 +310,17 @@ def quiz(quiz_id: int):
 def quiz_edit(quiz_id: int):
     """Edit a quiz's title, pass mark and attempt limit."""
     quiz = _editable(revisions.QUIZ, quiz_id)
-    form = QuizForm(data={"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts})
+    form = QuizForm(data={"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
+                          "review": quiz.review, "draw": quiz.draw, "draw_per_tag": join_tag_counts(quiz.draw_per_tag)})
     if form.validate_on_submit():
-        changed = services.update_quiz(quiz, _quiz_data(form), current_user)
-        db.session.commit()
-        flash(_("Pengaturan kuis disimpan.") if changed else _("Tidak ada perubahan."), "success")
-        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+        try:
+            changed = services.update_quiz(quiz, _quiz_data(form), current_user)
+        except AuthoringError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Pengaturan kuis disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
     return render_template("authoring/quiz_form.html", form=form, module=quiz.module, quiz=quiz)
 
 

@@ -1,6 +1,7 @@
 """The course folder format (courses/README.md): read and check a folder, and write one back."""
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,7 +11,9 @@ from typing import Any, Optional
 import yaml
 
 from app.catalog.models import Status
+from app.quizzes import pools
 from app.quizzes.grading import FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY
+from app.quizzes.models import ReviewPolicy
 
 COURSE_FILE = "course.yaml"
 QUIZ_FILE = "quiz.yaml"
@@ -51,16 +54,20 @@ class QuestionData:
     points: float = 1.0
     choices: list[ChoiceData] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass
 class QuizData:
-    """The quiz of a module."""
+    """The quiz of a module; with `draw`, a pool from which each attempt draws that many questions."""
 
     title: str
     pass_mark: int = 70
     max_attempts: Optional[int] = 3
     questions: list[QuestionData] = field(default_factory=list)
+    review: str = ReviewPolicy.AFTER_PASS
+    draw: Optional[int] = None
+    draw_per_tag: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -262,12 +269,48 @@ class _Fields:
         return value
 
     def number(self, name: str, default: float) -> float:
-        """A positive number (optional)."""
+        """A positive finite number (optional); YAML's .nan and .inf are refused."""
         value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            self.problem((name,), "harus bilangan lebih dari 0")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            self.problem((name,), "harus bilangan lebih dari 0 (bukan .nan atau .inf)")
             return default
         return float(value)
+
+    def tags(self, name: str) -> list[str]:
+        """An optional list of distinct tags, each slug-like and short."""
+        if name not in self.data:
+            return []
+        value = self.data[name]
+        if not isinstance(value, list):
+            self.problem((name,), "harus berupa daftar tag, misalnya [pelajaran-1]")
+            return []
+        tags: list[str] = []
+        for index, item in enumerate(value):
+            if not _is_tag(item):
+                self.problem((name, index), f"tag harus slug (huruf kecil, angka, tanda hubung) paling panjang {pools.TAG_MAX} karakter")
+            elif item in tags:
+                self.problem((name, index), f"tag '{item}' ditulis dua kali")
+            else:
+                tags.append(item)
+        return tags
+
+    def counts_by_tag(self, name: str) -> dict[str, int]:
+        """An optional mapping of tags to whole numbers of at least 1."""
+        if name not in self.data:
+            return {}
+        value = self.data[name]
+        if not isinstance(value, dict) or not value:
+            self.problem((name,), "harus berupa pemetaan tag: jumlah, misalnya pelajaran-1: 2")
+            return {}
+        counts = {}
+        for tag, count in value.items():
+            if not _is_tag(tag):
+                self.problem((name, tag), f"'{tag}' bukan tag yang sah (slug paling panjang {pools.TAG_MAX} karakter)")
+            elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                self.problem((name, tag), "harus bilangan bulat lebih dari 0")
+            else:
+                counts[tag] = count
+        return counts
 
     def boolean(self, name: str, default: Optional[bool] = None, required: bool = False) -> Optional[bool]:
         """true or false."""
@@ -516,8 +559,12 @@ def read_lesson(path: Path, problems: list[Problem]) -> Optional[LessonData]:
     return lesson
 
 
+def _is_tag(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= pools.TAG_MAX and bool(SLUG.match(value))
+
+
 def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
-    """Read a quiz file and check every question against its type."""
+    """Read a quiz file and check every question against its type, and the pool settings against the questions."""
     doc = _Document(str(path), problems)
     text = _read_text(path, doc.file, problems)
     if text is None or not doc.parse(text):
@@ -525,21 +572,42 @@ def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
     fields = _Fields(doc, doc.data)
     if not fields.ok:
         return None
-    fields.only({"title", "pass_mark", "max_attempts", "questions"})
+    before = len(problems)
+    fields.only({"title", "pass_mark", "max_attempts", "review", "draw", "draw_per_tag", "questions"})
     quiz = QuizData(
         title=fields.text("title", max_length=TITLE_MAX),
         pass_mark=fields.integer("pass_mark", 1, 100, default=70, required=False) or 70,
         max_attempts=fields.integer("max_attempts", default=3, required=False, nullable=True),
+        review=fields.choice("review", ReviewPolicy.ALL, ReviewPolicy.AFTER_PASS),
+        draw=fields.integer("draw", default=None, required=False),
+        draw_per_tag=fields.counts_by_tag("draw_per_tag"),
     )
     ids: dict[str, int] = {}
     for index, _ in enumerate(fields.items("questions")):
         question = _read_question(fields.sub(("questions", index)), ids)
         if question is not None:
             quiz.questions.append(question)
+    if len(problems) == before:  # the pool is checked only against a quiz read without a fault
+        _check_pool(fields, quiz)
     return quiz
 
 
-_COMMON_KEYS = {"id", "type", "text", "explanation", "scoring", "points"}
+def _check_pool(fields: _Fields, quiz: QuizData) -> None:
+    """draw between 1 and the number of questions; draw_per_tag within draw and the tagged questions."""
+    found = pools.pool_problems([question.tags for question in quiz.questions], quiz.draw, quiz.draw_per_tag)
+    for problem in found:
+        if problem.kind == pools.DRAW_RANGE:
+            fields.problem(("draw",), f"harus bilangan bulat antara 1 dan {problem.have} (jumlah soal kuis ini)")
+        elif problem.kind == pools.PER_TAG_WITHOUT_DRAW:
+            fields.problem(("draw_per_tag",), "hanya berlaku bersama draw (tanpa draw setiap soal ditanyakan)")
+        elif problem.kind == pools.PER_TAG_OVER_DRAW:
+            fields.problem(("draw_per_tag",), f"jumlahnya {problem.wanted}, lebih dari draw ({problem.have})")
+        else:
+            fields.problem(("draw_per_tag", problem.tag),
+                           f"meminta {problem.wanted} soal bertag '{problem.tag}', tetapi hanya {problem.have} soal memakai tag itu")
+
+
+_COMMON_KEYS = {"id", "tags", "type", "text", "explanation", "scoring", "points"}
 _TYPE_KEYS = {
     "single": {"choices"},
     "multiple": {"choices"},
@@ -566,6 +634,7 @@ def _read_question(fields: _Fields, ids: dict[str, int]) -> Optional[QuestionDat
     question = QuestionData(
         key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation"),
         scoring=fields.choice("scoring", SCORINGS, SCORING_PARTIAL), points=fields.number("points", 1.0),
+        tags=fields.tags("tags"),
     )
     if not qtype:
         return None
@@ -723,7 +792,10 @@ def _points(value: float) -> int | float:
 
 def question_document(question: QuestionData) -> dict[str, Any]:
     """One question as quiz.yaml writes it; optional keys only when they differ from the default."""
-    entry: dict[str, Any] = {"id": question.key, "type": question.type}
+    entry: dict[str, Any] = {"id": question.key}
+    if question.tags:
+        entry["tags"] = list(question.tags)
+    entry["type"] = question.type
     if question.type == "multiple" or question.scoring != SCORING_PARTIAL:
         entry["scoring"] = question.scoring
     if question.points != 1:
@@ -754,9 +826,16 @@ def _choice_document(choice: ChoiceData) -> dict[str, Any]:
 
 
 def quiz_document(quiz: QuizData) -> dict[str, Any]:
-    """The content of quiz.yaml."""
-    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
-            "questions": [question_document(question) for question in quiz.questions]}
+    """The content of quiz.yaml; review and the pool settings only when they differ from the default."""
+    document: dict[str, Any] = {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts}
+    if quiz.review != ReviewPolicy.AFTER_PASS:
+        document["review"] = quiz.review
+    if quiz.draw is not None:
+        document["draw"] = quiz.draw
+    if quiz.draw_per_tag:
+        document["draw_per_tag"] = dict(quiz.draw_per_tag)
+    document["questions"] = [question_document(question) for question in quiz.questions]
+    return document
 
 
 def write_course(course: CourseData, directory: Path | str) -> list[Path]:

@@ -145,7 +145,8 @@ def _update_lesson(sync: _Sync, lesson: Lesson, data: LessonData, position: int)
 
 
 def _update_quiz(sync: _Sync, quiz: Quiz, data: QuizData) -> None:
-    sync.assign("kuis", quiz, title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts)
+    sync.assign("kuis", quiz, title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts,
+                review=data.review, draw=data.draw, draw_per_tag=dict(data.draw_per_tag))
     questions = sync.children("soal", quiz.questions, data.questions, lambda row: row.key, lambda item: item.key,
                               Question, lambda row, item, position: _update_question(sync, row, item, position))
     _replace(quiz, "questions", questions)
@@ -153,7 +154,8 @@ def _update_quiz(sync: _Sync, quiz: Quiz, data: QuizData) -> None:
 
 def _update_question(sync: _Sync, question: Question, data: QuestionData, position: int) -> None:
     sync.assign("soal", question, key=data.key, position=position, type=data.type, text=data.text,
-                explanation=data.explanation, scoring=data.scoring, points=data.points, accepted=list(data.accepted))
+                explanation=data.explanation, scoring=data.scoring, points=data.points, accepted=list(data.accepted),
+                tags=list(data.tags))
     choices = sync.children("pilihan", question.choices, data.choices, lambda row: row.key, lambda item: item.key,
                             Choice, lambda row, item, index: sync.assign(
                                 "pilihan", row, key=item.key, position=index, text=item.text,
@@ -186,11 +188,13 @@ def _quiz_data(quiz: Quiz) -> QuizData:
     questions = [
         QuestionData(key=question.key, type=question.type, text=question.text, explanation=question.explanation or "",
                      scoring=question.scoring, points=float(question.points), accepted=list(question.accepted or []),
+                     tags=list(question.tags or []),
                      choices=[ChoiceData(key=choice.key, text=choice.text, correct=choice.correct,
                                          feedback=choice.feedback or "") for choice in question.choices])
         for question in quiz.questions
     ]
-    return QuizData(title=quiz.title, pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, questions=questions)
+    return QuizData(title=quiz.title, pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, questions=questions,
+                    review=quiz.review, draw=quiz.draw, draw_per_tag=dict(quiz.draw_per_tag or {}))
 
 
 @dataclass

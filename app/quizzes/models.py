@@ -14,13 +14,28 @@ if TYPE_CHECKING:
     from app.catalog.models import Module
 
 
+class ReviewPolicy:
+    """What a trainee sees on the result page of an attempt (see courses/README.md)."""
+
+    #: the score and which questions were right or wrong after every attempt; the correct answers
+    #: and explanations only once the trainee has passed or has no attempts left
+    AFTER_PASS = "after_pass"
+    #: everything after every attempt
+    ALWAYS = "always"
+    #: the score only, never the questions
+    NEVER = "never"
+    ALL = (AFTER_PASS, ALWAYS, NEVER)
+
+
 class Quiz(db.Model):
-    """The quiz of a module: pass mark and attempt limit."""
+    """The quiz of a module: pass mark, attempt limit, review policy and the size of each attempt's draw."""
 
     __tablename__ = "quizzes"
     __table_args__ = (
         CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark_range"),
         CheckConstraint("max_attempts IS NULL OR max_attempts > 0", name="max_attempts_positive"),
+        CheckConstraint("review IN ('after_pass', 'always', 'never')", name="review"),
+        CheckConstraint("draw IS NULL OR draw > 0", name="draw_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +44,12 @@ class Quiz(db.Model):
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)
     # No Python default: None means unlimited, and a default would silently replace an explicit None.
     max_attempts: Mapped[Optional[int]] = mapped_column(Integer)
+    #: one of ReviewPolicy.ALL
+    review: Mapped[str] = mapped_column(String(12), default=ReviewPolicy.AFTER_PASS)
+    #: questions asked per attempt, drawn from all of them; None asks every question
+    draw: Mapped[Optional[int]] = mapped_column(Integer)
+    #: {tag: n}: how many of the drawn questions carry each tag (app/quizzes/pools.py)
+    draw_per_tag: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     module: Mapped[Module] = relationship(back_populates="quiz")
@@ -58,6 +79,8 @@ class Question(db.Model):
     scoring: Mapped[str] = mapped_column(String(16), default="partial")
     points: Mapped[float] = mapped_column(Float, default=1.0)
     accepted: Mapped[list] = mapped_column(JSON, default=list)
+    #: short slug-like labels (a lesson, a topic) that a quiz's draw_per_tag draws by
+    tags: Mapped[list] = mapped_column(JSON, default=list)
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(
@@ -90,7 +113,7 @@ class AttemptStatus:
 
 
 class Attempt(db.Model):
-    """One trainee's attempt at a quiz, with its shuffled layout and, once submitted, its score."""
+    """One trainee's attempt at a quiz, with its drawn and shuffled layout and, once submitted, its score."""
 
     __tablename__ = "attempts"
     __table_args__ = (
@@ -104,6 +127,8 @@ class Attempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.OPEN)
+    #: the questions drawn for this attempt in display order, each with its choice order:
+    #: [{"question": id, "choices": [ids]}]
     layout: Mapped[list] = mapped_column(JSON, default=list)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

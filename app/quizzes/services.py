@@ -17,9 +17,9 @@ from app.catalog.models import Module
 from app.extensions import db, utcnow
 from app.progress import services as progress
 from app.progress.models import Enrollment
-from app.quizzes import bank, grading
+from app.quizzes import bank, grading, pools
 from app.quizzes.bank import ChoiceView, QuestionView
-from app.quizzes.models import Answer, Attempt, AttemptStatus, Question, Quiz
+from app.quizzes.models import Answer, Attempt, AttemptStatus, Question, Quiz, ReviewPolicy
 
 FIELD_PREFIX = "q-"
 MAX_TEXT_ANSWER = 500
@@ -89,6 +89,11 @@ class QuizStanding:
     question_count: int
 
     @property
+    def asked(self) -> int:
+        """How many questions each attempt asks: every one, or the quiz's draw from its pool."""
+        return pools.asked_count(self.question_count, self.quiz.draw)
+
+    @property
     def used(self) -> int:
         """How many attempts have been started, open or submitted."""
         return max((attempt.number for attempt in self.attempts), default=0)
@@ -121,11 +126,34 @@ class QuizStanding:
         return any(attempt.passed for attempt in self.submitted)
 
     @property
+    def exhausted(self) -> bool:
+        """Whether every allowed attempt has been used and none is still open."""
+        return self.open_attempt is None and self.remaining == 0
+
+    @property
     def can_start(self) -> bool:
         """Whether a new attempt may be started now."""
         if self.open_attempt is not None or self.question_count == 0:
             return False
         return self.remaining is None or self.remaining > 0
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """What a trainee's result page shows under the quiz's review policy."""
+
+    questions: bool  # each question, right or wrong, with the trainee's own answer
+    answers: bool  # the correct answers, the feedback on each choice and the explanations
+
+
+def review_scope(standing: QuizStanding) -> ReviewScope:
+    """The review policy applied to the trainee's standing: after_pass opens the answers once passed or out of attempts."""
+    policy = standing.quiz.review
+    if policy == ReviewPolicy.ALWAYS:
+        return ReviewScope(questions=True, answers=True)
+    if policy == ReviewPolicy.NEVER:
+        return ReviewScope(questions=False, answers=False)
+    return ReviewScope(questions=True, answers=standing.passed or standing.exhausted)
 
 
 def _best_of(attempts: Sequence[Attempt]) -> Attempt | None:
@@ -182,10 +210,15 @@ def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
     return QuizStanding(quiz, tuple(user_attempts(user.id, quiz.id)), question_count(quiz.id))
 
 
-def build_layout(questions: Sequence[Question], rng: random.Random) -> list[dict]:
-    """Shuffle question order and each question's choices: [{"question": id, "choices": [ids]}]."""
+def build_layout(questions: Sequence[Question], rng: random.Random, draw: int | None = None,
+                 draw_per_tag: Mapping[str, int] | None = None) -> list[dict]:
+    """Draw the attempt's questions, in a shuffled order, each with its choices shuffled.
+
+    [{"question": id, "choices": [ids]}]; without draw every question is asked (app/quizzes/pools.py).
+    """
     layout = []
-    for question in rng.sample(list(questions), k=len(questions)):
+    drawn = pools.draw_questions(list(questions), lambda q: q.tags or (), draw, draw_per_tag or {}, rng)
+    for question in drawn:
         choice_ids = [choice.id for choice in question.choices]
         # Benar/Salah stays in its usual order: shuffling two fixed words only confuses.
         if question.type != "truefalse":
@@ -219,7 +252,8 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
     if not questions:
         raise QuizError(_("Kuis ini belum memiliki soal."))
     rng = rng or random.Random(secrets.randbits(64))
-    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, layout=build_layout(questions, rng))
+    layout = build_layout(questions, rng, quiz.draw, quiz.draw_per_tag)
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, layout=layout)
     db.session.add(attempt)
     try:
         db.session.flush()

@@ -161,7 +161,9 @@ def result(attempt_id: int):
     if attempt.status == AttemptStatus.OPEN:
         return redirect(url_for(".take", attempt_id=attempt.id))
     standing = services.quiz_standing(current_user, attempt.quiz)
+    scope = services.review_scope(standing)
     return render_template(
-        "quizzes/result.html", attempt=attempt, quiz=attempt.quiz, items=services.attempt_review(attempt),
-        standing=standing, form=StartAttemptForm(), links=_links(attempt.quiz, standing.passed),
+        "quizzes/result.html", attempt=attempt, quiz=attempt.quiz, standing=standing, scope=scope,
+        items=services.attempt_review(attempt) if scope.questions else [], form=StartAttemptForm(),
+        links=_links(attempt.quiz, standing.passed),
     )
