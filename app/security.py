@@ -52,11 +52,17 @@ def _init_login_manager() -> None:
     login_manager.session_protection = "basic"
 
     # Built once: every logged-in request runs it, and building the statement cost more than running it.
-    by_id = select(User).where(User.id == bindparam("user_id"), User.active.is_(True))
+    # The session token is checked in the same statement: a session or remember-me cookie from before
+    # a logout, a password change or a deactivation names an old token and finds no account.
+    by_id = select(User).where(User.id == bindparam("user_id"), User.session_token == bindparam("token"),
+                               User.active.is_(True))
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.scalar(by_id, {"user_id": int(user_id)}) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        user_id, _, token = session_id.partition(":")
+        if not (user_id.isdigit() and token):
+            return None
+        return db.session.scalar(by_id, {"user_id": int(user_id), "token": token})
 
 
 def init_app(app: Flask) -> None:

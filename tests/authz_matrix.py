@@ -121,7 +121,7 @@ def build_world() -> World:
 def sign_in(client: FlaskClient, user: User) -> None:
     """Put the user in the client's session as Flask-Login does (the login form has its own tests)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
@@ -224,7 +224,9 @@ MATRIX: dict[str, Expect] = {
     "admin.users": Expect(only(ADMIN)),
     "admin.create_user": Expect(only(ADMIN)),
     "admin.edit_user": Expect(only(ADMIN), url_args=_other_trainee),
-    "admin.toggle_active": Expect(only(ADMIN), url_args=_other_trainee),
+    "admin.deactivate": Expect(only(ADMIN), url_args=_other_trainee, note="GET asks, POST deactivates"),
+    "admin.reactivate": Expect(only(ADMIN), url_args=_other_trainee),
+    "admin.end_sessions": Expect(only(ADMIN), url_args=_other_trainee, note="GET asks, POST ends every session"),
     "admin.reset_password": Expect(only(ADMIN), url_args=_other_trainee),
     "audit.index": Expect(only(ADMIN)),
     # Learning: every account may learn; certificates follow the owner's regency.

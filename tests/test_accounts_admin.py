@@ -47,7 +47,7 @@ def test_admin_creates_edits_and_deactivates_an_account(client, make_user, login
     assert user.role == Role.COORDINATOR and user.regency.code == "64.11"
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "role_changed")).detail["new_role"] == "coordinator"
 
-    client.post(f"/admin/users/{user.id}/aktif")
+    client.post(f"/admin/users/{user.id}/nonaktifkan")
     db.session.refresh(user)
     assert not user.active
 

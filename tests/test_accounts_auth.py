@@ -77,7 +77,7 @@ def test_login_starts_a_new_session(client, make_user):
     client.post("/masuk", data={"email": user.email, "password": PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
 
 
 def test_remember_me_sets_a_remember_cookie(client, make_user):

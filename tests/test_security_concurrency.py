@@ -13,10 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -30,16 +27,15 @@ from app.progress.models import Certificate, Enrollment, LessonCompletion, Modul
 from app.quizzes import services as quizzes
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Quiz
 from tests.conftest import PASSWORD
+from tests.http_client import Browser, Reply
 from tests.factories import make_course
 
 WORKERS, THREADS = 4, 8
-REQUEST_TIMEOUT = 30.0
 START_TIMEOUT = 120.0  # a wait for start-up, not a speed target: a shared machine under load needs longer
 RUN_TIMEOUT = 90.0
 # A cheap hash for these accounts: the tests are about concurrent writes, and 50 simultaneous
 # scrypt checks would need over a gigabyte of memory on a small CI machine.
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 FAILED_REQUEST = re.compile(r"request \S+ failed: .*")  # what app/errors.py logs for every 500
 
 
@@ -129,65 +125,6 @@ def server(postgresql, tmp_path):
     for instance in started:
         instance.stop()
     db.session.rollback()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # the tests look at every redirect themselves
-
-
-@dataclass
-class Reply:
-    """Status, redirect target and body of one response."""
-
-    status: int
-    location: str
-    text: str
-
-
-class Browser:
-    """One user's cookies and CSRF tokens, over urllib."""
-
-    def __init__(self, base_url: str, jar: CookieJar | None = None) -> None:
-        self.base_url = base_url
-        self.jar = jar or CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
-
-    def twin(self) -> Browser:
-        """Another browser holding a copy of this one's cookies: the same session, its own jar."""
-        jar = CookieJar()
-        for cookie in self.jar:
-            jar.set_cookie(cookie)
-        return Browser(self.base_url, jar)
-
-    def request(self, method: str, path: str, data: dict | None = None) -> Reply:
-        """Send one request; a redirect or an error status is an answer too."""
-        body = urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request(self.base_url + path, data=body, method=method)
-        try:
-            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
-                return Reply(response.status, response.headers.get("Location", ""), response.read().decode())
-        except urllib.error.HTTPError as error:
-            with error:
-                return Reply(error.code, error.headers.get("Location", ""), error.read().decode(errors="replace"))
-
-    def token(self, path: str) -> str:
-        """Open a page and take the CSRF token of its form, as a browser would send it back."""
-        reply = self.request("GET", path)
-        found = CSRF_FIELD.search(reply.text)
-        if reply.status != 200 or found is None:
-            raise AssertionError(f"GET {path}: {reply.status}, no form token")
-        return found.group(1)
-
-    def submit(self, page: str, action: str, fields: dict | None = None) -> Reply:
-        """Open the page, then post its form (with the token) to the action."""
-        return self.request("POST", action, {**(fields or {}), "csrf_token": self.token(page)})
-
-    def login(self, email: str) -> None:
-        """Log in through the login form."""
-        reply = self.submit("/masuk", "/masuk", {"email": email, "password": PASSWORD})
-        if reply.status != 302:
-            raise AssertionError(f"login {email}: {reply.status}")
 
 
 def run_together(count: int, work: Callable[[int], None]) -> list[str]:

@@ -214,5 +214,5 @@ def test_login_starts_a_new_session_and_keeps_the_language(client, make_user):
     client.post("/masuk", data={"email": user.email, "password": PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
         assert session["lang"] == "en"

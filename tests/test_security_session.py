@@ -65,4 +65,4 @@ def test_session_cookie_changes_on_login(client, make_user):
     after = client.get_cookie("session").value
     assert before != after
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()

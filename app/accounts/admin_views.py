@@ -16,7 +16,8 @@ PER_PAGE = 50
 
 
 def _regency_choices():
-    return [(r.id, f"{r.code} {r.name}") for r in services.list_regencies()]
+    # No unit is chosen for the admin: a new account must not land in the province by default.
+    return [("", _("Pilih kabupaten/kota"))] + [(r.id, f"{r.code} {r.name}") for r in services.list_regencies()]
 
 
 def _account_data(form: UserForm) -> services.AccountData:
@@ -90,18 +91,57 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user, reset_form=PasswordResetForm(prefix="reset"), confirm_form=ConfirmForm())
 
 
-@bp.post("/users/<int:user_id>/aktif")
+def _confirm_page(user: User, action: str, title: str, consequence: str, button: str):
+    """A page that asks before an action that throws the person out: the action happens on its POST."""
+    return render_template("admin/confirm.html", user=user, action=action, title=title, consequence=consequence,
+                           button=button, form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/nonaktifkan", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def toggle_active(user_id: int):
-    """Deactivate an account (it can no longer log in), or activate it again."""
+def deactivate(user_id: int):
+    """Ask, then deactivate an account: it can no longer log in and its open sessions end at once."""
     user = _load_user(user_id)
     if user.id == current_user.id:
         flash(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
-    elif ConfirmForm().validate_on_submit():
-        user.active = not user.active
-        services.record("user_activated" if user.active else "user_deactivated", actor=current_user, target=user.email, ip=request.remote_addr)
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    if not ConfirmForm().validate_on_submit():
+        return _confirm_page(user, url_for("admin.deactivate", user_id=user.id), _("Nonaktifkan akun?"),
+                             _("%(name)s tidak dapat masuk lagi, dan semua sesinya yang terbuka berakhir sekarang.",
+                               name=user.full_name), _("Ya, nonaktifkan"))
+    services.set_active(user, False)
+    services.record("user_deactivated", actor=current_user, target=user.email, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("Akun %(email)s dinonaktifkan.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/aktifkan")
+@role_required(Role.ADMIN)
+def reactivate(user_id: int):
+    """Let a deactivated account log in again."""
+    user = _load_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_active(user, True)
+        services.record("user_activated", actor=current_user, target=user.email, ip=request.remote_addr)
         db.session.commit()
-        flash(_("Akun %(email)s diaktifkan.", email=user.email) if user.active else _("Akun %(email)s dinonaktifkan.", email=user.email), "success")
+        flash(_("Akun %(email)s diaktifkan.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/akhiri-sesi", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def end_sessions(user_id: int):
+    """Ask, then end every session and remember-me cookie of an account (a lost phone, a shared computer)."""
+    user = _load_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return _confirm_page(user, url_for("admin.end_sessions", user_id=user.id), _("Akhiri semua sesi?"),
+                             _("%(name)s keluar dari semua perangkat dan harus masuk lagi dengan kata sandinya.",
+                               name=user.full_name), _("Ya, akhiri semua sesi"))
+    user.end_sessions()
+    services.record("sessions_ended", actor=current_user, target=user.email, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("Semua sesi %(email)s sudah diakhiri.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -113,7 +153,7 @@ def reset_password(user_id: int):
     form = PasswordResetForm(prefix="reset")
     form.email_for_rules = user.email
     if form.validate_on_submit():
-        user.set_password(form.new_password.data)
+        services.set_new_password(user, form.new_password.data)
         services.record("password_reset", actor=current_user, target=user.email, ip=request.remote_addr)
         db.session.commit()
         flash(_("Kata sandi %(email)s sudah diatur ulang.", email=user.email), "success")

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "role_changed": _l("Peran atau wilayah diubah"),
     "user_activated": _l("Akun diaktifkan"),
     "user_deactivated": _l("Akun dinonaktifkan"),
+    "sessions_ended": _l("Semua sesi akun diakhiri"),
     "users_imported": _l("Akun diimpor dari berkas"),
     "roster_exported": _l("Daftar peserta diunduh"),
     "certificate_revoked": _l("Sertifikat dicabut"),

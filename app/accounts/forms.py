@@ -21,6 +21,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _optional_int(value):
+    """A select's value as an int; the empty "choose one" option stays None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 class LoginForm(FlaskForm):
     """Email and password, with "ingat saya"."""
 
@@ -66,7 +73,8 @@ class UserForm(FlaskForm):
     nip = StringField(_l("NIP (opsional, 18 angka)"), validators=[Optional()], filters=[normalise_nip])
     unit = StringField(_l("Instansi atau nama KIM"), validators=[Length(max=160)], filters=[_strip])
     phone = StringField(_l("Nomor HP (opsional)"), validators=[Optional()], filters=[normalise_phone])
-    regency_id = SelectField(_l("Kabupaten/kota"), coerce=int)
+    regency_id = SelectField(_l("Kabupaten/kota"), coerce=_optional_int,
+                             validators=[DataRequired(_l("Pilih kabupaten/kota akun ini."))])
     role = SelectField(_l("Peran"), choices=list(ROLE_LABELS.items()))
     submit = SubmitField(_l("Simpan"))
 

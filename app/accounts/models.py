@@ -1,12 +1,14 @@
 """Regencies, user accounts and the audit log."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +19,23 @@ if TYPE_CHECKING:
 
 PROVINCE_CODE = "64"
 DEFAULT_PASSWORD_HASH = "scrypt"
+# A stored hash starting with this matches no password: the account waits for its activation link.
+UNUSABLE_PREFIX = "!"
+
+
+def new_session_token() -> str:
+    """A fresh random token; every session and remember-me cookie carries the token of its time."""
+    return secrets.token_urlsafe(16)
+
+
+def unusable_password_hash() -> str:
+    """A stored hash no password matches (werkzeug needs "method$salt$hash"; this has no "$")."""
+    return UNUSABLE_PREFIX + secrets.token_hex(16)
+
+
+def password_hash_method() -> str:
+    """The configured hashing method (PASSWORD_HASH_METHOD), scrypt outside an app."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_PASSWORD_HASH
 
 
 class Role:
@@ -77,6 +96,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: Part of every session and remember-me cookie; a new token ends them all, on every worker.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     regency: Mapped[Regency] = relationship(back_populates="users", lazy="joined")
 
@@ -85,14 +106,31 @@ class User(UserMixin, db.Model):
         """Deactivated accounts cannot log in (read by Flask-Login)."""
         return self.active
 
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and the remember-me cookie: account and session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this account, wherever it was opened."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password (scrypt unless PASSWORD_HASH_METHOD says otherwise)."""
-        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_PASSWORD_HASH
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @hybrid_property
+    def awaiting_activation(self) -> bool:
+        """Created without a password (by an admin or an import): waits for its activation link."""
+        return self.password_hash.startswith(UNUSABLE_PREFIX)
+
+    @awaiting_activation.inplace.expression
+    @classmethod
+    def _awaiting_activation_expression(cls):
+        return cls.password_hash.startswith(UNUSABLE_PREFIX, autoescape=True)
 
     @property
     def is_provincial_coordinator(self) -> bool:

@@ -1,13 +1,15 @@
 """Queries and writes for accounts; views commit, these only flush."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import load_only, raiseload
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import AuditEntry, Regency, Role, User
+from app.accounts.models import AuditEntry, Regency, Role, User, password_hash_method
 from app.extensions import db, utcnow
 
 REGENCIES: tuple[tuple[str, str], ...] = (
@@ -66,17 +68,43 @@ def user_by_email(email: str) -> Optional[User]:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+# One hash per configured method, made on first use: checking a password against it costs what
+# checking a stored hash of that method costs.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _check_against_dummy(password: str) -> None:
+    method = password_hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+
+
 def authenticate(email: str, password: str) -> Optional[User]:
-    """Return the active account with these credentials, or None (same answer for every failure)."""
+    """Return the active account with these credentials, or None (same answer, and time, for every failure)."""
     user = user_by_email(email)
-    if user is None:
-        # Hash anyway so that an unknown email takes as long as a wrong password.
-        User(password_hash="").set_password(password)
+    if user is None or user.awaiting_activation:
+        # An unknown email, or an account with no password yet, takes as long as a wrong password.
+        _check_against_dummy(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def set_new_password(user: User, password: str) -> None:
+    """Store a new password and end every session and remember-me cookie of the account."""
+    user.set_password(password)
+    user.end_sessions()
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate an account (its sessions end at once) or activate it again."""
+    user.active = active
+    user.end_sessions()
+    db.session.flush()
 
 
 def create_user(data: AccountData, password: str) -> User:

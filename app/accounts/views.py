@@ -1,7 +1,7 @@
 """Login, logout and the user's own password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -43,6 +43,12 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
+def _stay_logged_in(user) -> None:
+    """Carry this browser over to the account's new session token; every other session stays ended."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
+
+
 def _login_failed(form: LoginForm, email: str, address: str, throttle: LoginThrottle):
     """Count and record a failed login, and answer the same way for every cause."""
     services.record("login_failed", target=email[:200], ip=address or None)
@@ -58,6 +64,8 @@ def _login_failed(form: LoginForm, email: str, address: str, throttle: LoginThro
 def logout():
     """End the session."""
     if ConfirmForm().validate_on_submit():
+        # Every session of the account ends, so a copied cookie or a remember-me cookie opens nothing.
+        current_user.end_sessions()
         services.record("logout", actor=current_user, target=current_user.email, ip=request.remote_addr)
         db.session.commit()
         logout_user()
@@ -76,9 +84,10 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("Kata sandi sekarang salah."))
         else:
-            current_user.set_password(form.new_password.data)
+            services.set_new_password(current_user, form.new_password.data)
             services.record("password_changed", actor=current_user, target=current_user.email, ip=request.remote_addr)
             db.session.commit()
-            flash(_("Kata sandi sudah diganti."), "success")
+            _stay_logged_in(current_user._get_current_object())
+            flash(_("Kata sandi sudah diganti. Sesi di perangkat lain sudah diakhiri."), "success")
             return redirect(home_url(current_user))
     return render_template("accounts/password.html", form=form)

@@ -10,12 +10,11 @@ from typing import Any, Optional
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Regency, Role, User
+from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.catalog.models import Course, Module, Status
 from app.extensions import db, utcnow
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus
-from app.reports.imports import unusable_password_hash
 
 # Only accounts with this email domain (and is_demo) are generated, and only they are removed:
 # the role accounts of `flask demo` (@kelaskim.example) stay.

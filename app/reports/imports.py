@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Regency, Role, User
+from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.accounts.validators import nip_problem, normalise_nip, normalise_phone, phone_problem
 from app.catalog.models import Course
 from app.extensions import db
@@ -39,12 +39,6 @@ MAX_ROWS = 5000
 UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EXTENSIONS = (".csv", ".xlsx")
-
-
-def unusable_password_hash() -> str:
-    """A stored hash no password matches: new imported accounts get a reset from their admin."""
-    # werkzeug's check_password_hash needs "method$salt$hash"; this has no "$", so it never matches.
-    return "!" + secrets.token_hex(16)
 
 
 @dataclass(frozen=True)

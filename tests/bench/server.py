@@ -30,8 +30,8 @@ class Gunicorn:
     """gunicorn serving one WSGI app on 127.0.0.1, as a context manager."""
 
     def __init__(self, app_spec: str, log_path: Path, env: dict[str, str] | None = None, workers: int = 2,
-                 timeout: int = 30, ready_path: str = "/") -> None:
-        self.app_spec, self.log_path, self.workers = app_spec, log_path, workers
+                 timeout: int = 30, ready_path: str = "/", args: tuple[str, ...] = ()) -> None:
+        self.app_spec, self.log_path, self.workers, self.args = app_spec, log_path, workers, args
         self.timeout, self.ready_path = timeout, ready_path
         self.env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DATABASE_URL")}
         self.env.update(env or {})
@@ -45,7 +45,7 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                   "--timeout", str(self.timeout), "--log-level", "warning", self.app_spec]
+                   "--timeout", str(self.timeout), "--log-level", "warning", *self.args, self.app_spec]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
