@@ -29,13 +29,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import assets, dates, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
-    from app.extensions import cache, csrf, db, login_manager, migrate
+    from app.extensions import cache, csrf, db, login_manager, mail, migrate
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite too.
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)  # sends nothing while MAIL_SERVER is empty: app/mail.py logs instead
     login_manager.init_app(app)
     i18n.init_app(app)
     sanitize.init_app(app)

@@ -53,6 +53,18 @@ def load_config() -> dict:
         # Behind nginx, the number of proxies whose X-Forwarded-For is trusted for the client address.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Outgoing email (Flask-Mail). Without MAIL_SERVER nothing is sent and the log says for whom it was.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Kelas KIM <no-reply@localhost>"),
+        # How long the links sent by email or WhatsApp stay valid.
+        "RESET_LINK_MINUTES": int(os.environ.get("RESET_LINK_MINUTES", "60") or 60),
+        "ACTIVATION_LINK_DAYS": int(os.environ.get("ACTIVATION_LINK_DAYS", "14") or 14),
+        "EMAIL_CHANGE_LINK_HOURS": int(os.environ.get("EMAIL_CHANGE_LINK_HOURS", "24") or 24),
         # werkzeug's default; the test suite sets a cheap method, since scrypt per account dominated its run time.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -63,6 +64,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 cache = Cache()
+mail = Mail()
 
 
 @event.listens_for(Engine, "connect")

@@ -1,4 +1,4 @@
-"""Login throttling with Flask-Limiter: failed attempts counted per account and per client address."""
+"""Throttles with Flask-Limiter: failed logins, and password-reset requests, counted per account and per address."""
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +18,12 @@ log = logging.getLogger(__name__)
 # training room behind one office NAT can still log in while a password sprayer is stopped.
 ACCOUNT_LIMIT = "5 per minute"
 ADDRESS_LIMIT = "30 per minute"
+# Reset emails: a few per hour for one address typed in (so nobody's inbox is flooded), and enough per
+# client address for a training room where many people forgot their password at once.
+RESET_ACCOUNT_LIMIT = "3 per hour"
+RESET_ADDRESS_LIMIT = "30 per hour"
 EXTENSION_KEY = "login_throttle"
+RESET_EXTENSION_KEY = "reset_throttle"
 
 
 def _digest(value: str) -> str:
@@ -26,20 +31,13 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-class LoginThrottle:
-    """Counts failed logins and tells the login view when an account or address must wait."""
+class Throttle:
+    """Counts attempts per account and per address, and tells a view when either must wait."""
 
-    def __init__(self, app: Flask) -> None:
-        # One limiter per app: Flask-Limiter keeps its storage and on/off switch on the instance.
-        self.limiter = Limiter(
-            key_func=get_remote_address,
-            strategy="moving-window",
-            key_prefix="kelaskim",
-            storage_options={"wrap_exceptions": True},
-        )
-        self.limiter.init_app(app)
-        self.per_account: RateLimitItem = parse(app.config.get("LOGIN_LIMIT_PER_ACCOUNT", ACCOUNT_LIMIT))
-        self.per_address: RateLimitItem = parse(app.config.get("LOGIN_LIMIT_PER_ADDRESS", ADDRESS_LIMIT))
+    def __init__(self, limiter: Limiter, per_account: str, per_address: str, name: str = "login") -> None:
+        self.limiter, self.name = limiter, name
+        self.per_account: RateLimitItem = parse(per_account)
+        self.per_address: RateLimitItem = parse(per_address)
 
     @property
     def enabled(self) -> bool:
@@ -47,7 +45,8 @@ class LoginThrottle:
         return bool(self.limiter.enabled and self.limiter.initialized)
 
     def _windows(self, email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
-        return [(self.per_account, "login-account", _digest(email)), (self.per_address, "login-address", _digest(address))]
+        return [(self.per_account, f"{self.name}-account", _digest(email)),
+                (self.per_address, f"{self.name}-address", _digest(address))]
 
     def retry_after(self, email: str, address: str) -> int:
         """Seconds until the account and the address may try again; 0 when both may try now."""
@@ -66,7 +65,7 @@ class LoginThrottle:
         return max(1, math.ceil(max(waits))) if waits else 0
 
     def failed(self, email: str, address: str) -> bool:
-        """Count a failed login; return True when this failure used up a window."""
+        """Count a failed login (or a reset request); return True when this one used up a window."""
         if not self.enabled:
             return False
         try:
@@ -79,10 +78,24 @@ class LoginThrottle:
 
 
 def init_app(app: Flask) -> None:
-    """Attach a login throttle to the app."""
-    app.extensions[EXTENSION_KEY] = LoginThrottle(app)
+    """Attach the login and the password-reset throttles to the app."""
+    # One limiter per app: Flask-Limiter keeps its storage and on/off switch on the instance.
+    limiter = Limiter(key_func=get_remote_address, strategy="moving-window", key_prefix="kelaskim",
+                      storage_options={"wrap_exceptions": True})
+    limiter.init_app(app)
+    config = app.config
+    app.extensions[EXTENSION_KEY] = Throttle(
+        limiter, config.get("LOGIN_LIMIT_PER_ACCOUNT", ACCOUNT_LIMIT), config.get("LOGIN_LIMIT_PER_ADDRESS", ADDRESS_LIMIT))
+    app.extensions[RESET_EXTENSION_KEY] = Throttle(
+        limiter, config.get("RESET_LIMIT_PER_ACCOUNT", RESET_ACCOUNT_LIMIT),
+        config.get("RESET_LIMIT_PER_ADDRESS", RESET_ADDRESS_LIMIT), name="reset")
 
 
-def login_throttle() -> LoginThrottle:
+def login_throttle() -> Throttle:
     """The current app's login throttle."""
     return current_app.extensions[EXTENSION_KEY]
+
+
+def reset_throttle() -> Throttle:
+    """The current app's password-reset throttle."""
+    return current_app.extensions[RESET_EXTENSION_KEY]

@@ -17,7 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import Regency, Role, User
+from app.accounts import tokens
+from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.authoring import revisions
 from app.catalog.models import Course, Revision, Status
 from app.extensions import db
@@ -201,6 +202,18 @@ def _fresh_question(world: World) -> dict:
     return {"question_id": question.id}
 
 
+def _reset_token(world: World) -> dict:
+    return {"token": tokens.make_token(tokens.RESET, world.other_trainee)}
+
+
+def _activation_token(world: World) -> dict:
+    """A new account waiting for activation, and its link."""
+    user = account(Role.TRAINEE, "64.02", f"aktivasi-{next(_fresh)}@matriks.example")
+    user.password_hash = unusable_password_hash()
+    db.session.commit()
+    return {"token": tokens.make_token(tokens.ACTIVATION, user)}
+
+
 def _lesson_path(world: World) -> dict:
     return {"slug": world.course.slug, "module_slug": world.module.slug, "lesson_slug": world.lesson.slug}
 
@@ -221,6 +234,9 @@ MATRIX: dict[str, Expect] = {
     "accounts.login": Expect(everyone(), note="an account is sent on to its role's home"),
     "accounts.logout": Expect(signed_in()),
     "accounts.change_password": Expect(signed_in()),
+    "accounts.forgot_password": Expect(everyone()),
+    "accounts.reset_password": Expect(everyone(), url_args=_reset_token, note="the link is the key; an empty POST changes nothing"),
+    "accounts.activate": Expect(everyone(), url_args=_activation_token, note="the link is the key; an empty POST changes nothing"),
     "admin.users": Expect(only(ADMIN)),
     "admin.create_user": Expect(only(ADMIN)),
     "admin.edit_user": Expect(only(ADMIN), url_args=_other_trainee),
@@ -284,6 +300,9 @@ MATRIX: dict[str, Expect] = {
     "reports.import_upload": Expect(only(*REPORTERS)),
     "reports.import_confirm": Expect(only(*REPORTERS)),
     "reports.import_template": Expect(only(*REPORTERS), url_args=lambda w: {"fmt": "xlsx"}),
+    "reports.activations": Expect(only(*REPORTERS), note="a regency coordinator: their regency's trainees"),
+    "reports.activations_csv": Expect(only(*REPORTERS)),
+    "reports.send_activations": Expect(only(*REPORTERS), note="without MAIL_SERVER nothing leaves"),
 }
 
 

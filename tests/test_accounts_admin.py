@@ -25,8 +25,7 @@ def test_nip_validation(app, nip, ok):
 
 def _user_form(**overrides):
     data = {"email": "baru@kelaskim.example", "full_name": "Siti Aminah", "nip": "", "unit": "KIM Pesona Kersik",
-            "phone": "0812 3456 7890", "regency_id": regency("64.02").id, "role": Role.TRAINEE,
-            "new_password": "awal-sandi-123", "confirm": "awal-sandi-123"}
+            "phone": "0812 3456 7890", "regency_id": regency("64.02").id, "role": Role.TRAINEE}
     data.update(overrides)
     return data
 

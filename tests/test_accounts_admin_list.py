@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, unusable_password_hash
 from app.extensions import db
 from tests.conftest import regency
 
@@ -20,12 +20,16 @@ def test_accounts_are_listed_by_name_with_their_regency_role_and_status(client, 
     make_user(Role.TRAINEE, "64.72", full_name="Citra Lestari", email="citra@kelaskim.example")
     make_user(Role.COORDINATOR, "64.11", full_name="Ani Rahmawati", email="ani@kelaskim.example")
     make_user(Role.TRAINER, "64.01", full_name="Budi Santoso", email="budi@kelaskim.example", active=False)
+    imported = make_user(Role.TRAINEE, "64.02", full_name="Dewi Impor", email="dewi@kelaskim.example")
+    imported.password_hash = unusable_password_hash()  # as an import leaves it
+    db.session.commit()
     login_as(make_user(Role.ADMIN, "64", full_name="Zainal Admin", email="zainal@kelaskim.example"))
 
     assert rows(client) == [
         ["Ani Rahmawati", "ani@kelaskim.example", "Koordinator", "64.11 Kabupaten Mahakam Ulu", "Aktif"],
         ["Budi Santoso", "budi@kelaskim.example", "Pelatih", "64.01 Kabupaten Paser", "Nonaktif"],
         ["Citra Lestari", "citra@kelaskim.example", "Peserta", "64.72 Kota Samarinda", "Aktif"],
+        ["Dewi Impor", "dewi@kelaskim.example", "Peserta", "64.02 Kabupaten Kutai Kartanegara", "Belum aktivasi"],
         ["Zainal Admin", "zainal@kelaskim.example", "Admin", "64 Provinsi Kalimantan Timur", "Aktif"],
     ]
     assert [r[0] for r in rows(client, "/admin/users?regency=" + _regency_id(client, "64.72"))] == ["Citra Lestari"]

@@ -17,7 +17,7 @@ from tests.factories import make_course
 # The columns documented in docs/reports.md, in order.
 DOCUMENTED = ["Kode wilayah", "Kabupaten/kota", "Nama lengkap", "NIP", "Email", "Instansi", "Slug kursus",
               "Judul kursus", "Pelajaran selesai", "Jumlah pelajaran", "Nilai kuis terbaik (%)", "Status",
-              "Terdaftar (WITA)", "Selesai (WITA)", "Kode sertifikat"]
+              "Terdaftar (WITA)", "Selesai (WITA)", "Kode sertifikat", "Akun"]
 NIP = "198503302010011002"
 ENROLLED = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)     # 2 March, 07:30 WITA
 COMPLETED = datetime(2026, 3, 20, 16, 5, tzinfo=UTC)    # 21 March, 00:05 WITA: the next day in WITA
@@ -50,10 +50,10 @@ def test_csv_reads_back_with_documented_columns(exported):
     assert rows[0] == DOCUMENTED
     kukar, samarinda = rows[1], rows[2]  # ordered by regency code
     assert kukar == ["64.02", "Kabupaten Kutai Kartanegara", "Sitti Nurhayatì", "", "sitti@kelaskim.example", "",
-                     "kursus-a", "Kursus kursus-a", "0", "4", "", "Belum mulai", "2026-03-02 07:30", "", ""]
+                     "kursus-a", "Kursus kursus-a", "0", "4", "", "Belum mulai", "2026-03-02 07:30", "", "", "Aktif"]
     assert samarinda == ["64.72", "Kota Samarinda", "'=HYPERLINK(\"http://jahat.example\",\"klik\")", NIP,
                          "jahat@kelaskim.example", "'+62 KIM Tepian", "kursus-a", "Kursus kursus-a", "4", "4",
-                         "87.5", "Selesai", "2026-03-02 07:30", "2026-03-21 00:05", "KIM-2026-0001"]
+                         "87.5", "Selesai", "2026-03-02 07:30", "2026-03-21 00:05", "KIM-2026-0001", "Aktif"]
 
 
 def test_xlsx_reads_back_with_documented_columns(exported):
@@ -90,7 +90,7 @@ def test_csv_for_indonesian_excel_has_semicolons_and_decimal_commas(exported):
     assert rows[0] == DOCUMENTED
     assert rows[2][2] == "'=HYPERLINK(\"http://jahat.example\",\"klik\")"
     assert rows[2][8:12] == ["4", "4", "87,5", "Selesai"]
-    assert rows[2][12:] == ["2026-03-02 07:30", "2026-03-21 00:05", "KIM-2026-0001"]
+    assert rows[2][12:] == ["2026-03-02 07:30", "2026-03-21 00:05", "KIM-2026-0001", "Aktif"]
 
 
 def test_roster_page_offers_both_csv_forms_with_its_filters(exported):

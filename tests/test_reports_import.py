@@ -67,6 +67,9 @@ def errors_of(html: str) -> list[tuple[str, str, str]]:
     return [(r, c, m.replace("&#34;", '"').replace("&#39;", "'")) for r, c, m in rows]
 
 
+HIDDEN_ACCOUNT = "Email ini sudah dipakai akun yang tidak dapat diubah lewat impor ini; minta admin provinsi memeriksanya."
+
+
 def import_file(client, data: bytes, filename: str = "peserta.csv"):
     preview = upload(client, data, filename)
     assert preview.status_code == 200
@@ -77,12 +80,13 @@ def test_valid_file_previews_then_imports_everything(client, coordinator, upload
     before = counts()
     preview = upload(client, VALID.encode()).get_data(as_text=True)
     assert "3 baris siap diimpor: 2 akun baru, 1 akun diperbarui, 5 pendaftaran kursus baru." in preview
-    assert "kata sandi acak yang tidak dapat dipakai" in preview
+    assert "Akun baru belum punya kata sandi" in preview
     assert counts() == before  # the preview writes nothing
     assert len(list(uploads.iterdir())) == 1
 
     response = client.post("/laporan/impor/konfirmasi", data={"token": token_of(preview)})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/laporan/peserta")
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "users_imported"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/laporan/aktivasi?impor={entry.id}")
     assert counts() == (before[0] + 2, before[1] + 5)
     assert list(uploads.iterdir()) == []  # the kept file is gone
 
@@ -95,8 +99,9 @@ def test_valid_file_previews_then_imports_everything(client, coordinator, upload
     assert (lama.full_name, lama.unit) == ("Lama Sekali", "KIM Baru")
     enrolled_by = set(db.session.scalars(db.select(Enrollment.enrolled_by_id)))
     assert enrolled_by == {coordinator.id}
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "users_imported"))
-    assert entry.detail == {"created": 2, "updated": 1, "enrolled": 5}
+    new_ids = sorted(db.session.scalars(db.select(User.id).where(User.email.in_(["ade@kelaskim.example",
+                                                                                  "budi@kelaskim.example"]))))
+    assert entry.detail == {"created": 2, "updated": 1, "enrolled": 5, "account_ids": new_ids}
 
 
 def test_the_same_file_twice_creates_no_duplicates(client, coordinator):
@@ -128,7 +133,7 @@ def test_row_errors_are_listed_by_row_and_column_and_nothing_is_written(client, 
         ("3", "kode_wilayah", 'Kode wilayah "64.99" tidak dikenal.'),
         ("5", "email", "Email ini sudah ada di baris 4 berkas yang sama."),
         ("6", "kode_wilayah", "Anda hanya dapat mengimpor peserta wilayah Anda sendiri (64.02)."),
-        ("7", "email", "Email ini sudah terdaftar pada peserta di wilayah lain; minta admin memindahkannya."),
+        ("7", "email", HIDDEN_ACCOUNT),
         ("8", "email", 'Alamat email "bukan-email" tidak valid.'),
         ("8", "kursus", 'Kursus "kursus-draf" tidak ada atau belum terbit.'),
         ("8", "kursus", 'Kursus "kursus-x" tidak ada atau belum terbit.'),
@@ -182,12 +187,22 @@ def test_missing_columns_and_unreadable_files_are_explained(client, coordinator)
     assert counts() == before
 
 
+def test_an_account_out_of_reach_gets_one_message_whatever_its_regency_or_role(client, coordinator, make_user):
+    make_user(Role.TRAINEE, "64.72", email="lain.wilayah@kelaskim.example")
+    make_user(Role.TRAINER, "64.02", email="pelatih@kelaskim.example")
+    make_user(Role.COORDINATOR, "64.02", email="koordinator@kelaskim.example")
+    data = (HEADER + "\nlain.wilayah@kelaskim.example,A,,,,64.02,\npelatih@kelaskim.example,B,,,,64.02,\n"
+            "koordinator@kelaskim.example,C,,,,64.02,\n").encode()
+    assert errors_of(upload(client, data).get_data(as_text=True)) == [
+        ("2", "email", HIDDEN_ACCOUNT), ("3", "email", HIDDEN_ACCOUNT), ("4", "email", HIDDEN_ACCOUNT)]
+
+
 def test_confirm_checks_every_row_again(client, coordinator, make_user):
     preview = upload(client, VALID.encode()).get_data(as_text=True)
     make_user(Role.TRAINEE, "64.72", email="ade@kelaskim.example")  # meanwhile, in another regency
     before = counts()
     html = client.post("/laporan/impor/konfirmasi", data={"token": token_of(preview)}).get_data(as_text=True)
-    assert ("2", "email", "Email ini sudah terdaftar pada peserta di wilayah lain; minta admin memindahkannya.") in errors_of(html)
+    assert ("2", "email", HIDDEN_ACCOUNT) in errors_of(html)
     assert counts() == before
 
 

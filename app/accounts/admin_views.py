@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from app.accounts import services
 from app.accounts.access import role_required
-from app.accounts.forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserCreateForm, UserForm
+from app.accounts.forms import ACCOUNT_STATUS_LABELS, ROLE_LABELS, ConfirmForm, PasswordResetForm, UserForm
+from app.accounts.invitations import invitation
+from app.mail import mail_configured
 from app.accounts.models import Role, User
 from app.extensions import db
 
@@ -46,25 +48,26 @@ def users():
     return render_template(
         "admin/users.html", page=page, regencies=regencies, regency_by_id={r.id: r for r in regencies},
         role_labels={role: str(label) for role, label in ROLE_LABELS.items()}, confirm_form=ConfirmForm(),
+        status_labels={status: str(label) for status, label in ACCOUNT_STATUS_LABELS.items()},
     )
 
 
 @bp.route("/users/baru", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create_user():
-    """Create an account with a first password."""
-    form = UserCreateForm()
+    """Create an account without a password: its owner sets one through the activation link."""
+    form = UserForm()
     form.regency_id.choices = _regency_choices()
     if form.validate_on_submit():
         try:
-            user = services.create_user(_account_data(form), form.new_password.data)
+            user = services.create_user(_account_data(form), password=None)
         except services.AccountError as error:
             flash(str(error), "error")
         else:
             services.record("user_created", actor=current_user, target=user.email, role=user.role, ip=request.remote_addr)
             db.session.commit()
-            flash(_("Akun %(email)s dibuat.", email=user.email), "success")
-            return redirect(url_for("admin.users"))
+            flash(_("Akun %(email)s dibuat. Kirim tautan aktivasinya di bawah.", email=user.email), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -88,7 +91,9 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("Akun %(email)s disimpan.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=PasswordResetForm(prefix="reset"), confirm_form=ConfirmForm())
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=PasswordResetForm(prefix="reset"),
+                           confirm_form=ConfirmForm(), mail_ready=mail_configured(),
+                           invite=invitation(user) if user.awaiting_activation and user.active else None)
 
 
 def _confirm_page(user: User, action: str, title: str, consequence: str, button: str):

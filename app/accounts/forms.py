@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from app.accounts.models import Role
+from app.accounts.models import AccountStatus, Role
 from app.accounts.validators import nip_problem, normalise_nip, normalise_phone, password_problem, phone_problem
 
 ROLE_LABELS = {
@@ -14,6 +14,12 @@ ROLE_LABELS = {
     Role.TRAINER: _l("Pelatih"),
     Role.COORDINATOR: _l("Koordinator"),
     Role.ADMIN: _l("Admin"),
+}
+
+ACCOUNT_STATUS_LABELS = {
+    AccountStatus.ACTIVE: _l("Aktif"),
+    AccountStatus.PENDING: _l("Belum aktivasi"),
+    AccountStatus.INACTIVE: _l("Nonaktif"),
 }
 
 
@@ -59,6 +65,20 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Simpan kata sandi"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    """The email address a reset link is sent to."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Email wajib diisi.")), Length(max=254)],
+                       filters=[_strip])
+    submit = SubmitField(_l("Kirim tautan"))
+
+
+class PasswordSetForm(NewPasswordMixin, FlaskForm):
+    """A new password typed twice, from an activation or reset link."""
+
+    submit = SubmitField(_l("Simpan kata sandi dan masuk"))
+
+
 class PasswordResetForm(NewPasswordMixin, FlaskForm):
     """An admin sets a new password for an account."""
 
@@ -89,13 +109,6 @@ class UserForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class UserCreateForm(NewPasswordMixin, UserForm):
-    """A new account with its first password."""
-
-    def validate_new_password(self, field):
-        problem = password_problem(field.data or "", self.email.data or "")
-        if problem:
-            raise ValidationError(problem)
 
 
 class ConfirmForm(FlaskForm):

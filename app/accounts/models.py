@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, case
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -46,6 +46,14 @@ class Role:
     COORDINATOR = "coordinator"
     ADMIN = "admin"
     ALL = (TRAINEE, TRAINER, COORDINATOR, ADMIN)
+
+
+class AccountStatus:
+    """Whether an account can be used: active, waiting for its activation link, or deactivated."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+    INACTIVE = "inactive"
 
 
 class Regency(db.Model):
@@ -132,6 +140,19 @@ class User(UserMixin, db.Model):
     def _awaiting_activation_expression(cls):
         return cls.password_hash.startswith(UNUSABLE_PREFIX, autoescape=True)
 
+    @hybrid_property
+    def account_status(self) -> str:
+        """'inactive' (deactivated), 'pending' (waiting for activation) or 'active', in Python and in SQL."""
+        if not self.active:
+            return AccountStatus.INACTIVE
+        return AccountStatus.PENDING if self.awaiting_activation else AccountStatus.ACTIVE
+
+    @account_status.inplace.expression
+    @classmethod
+    def _account_status_expression(cls):
+        return case((cls.active.is_(False), AccountStatus.INACTIVE),
+                    (cls.awaiting_activation, AccountStatus.PENDING), else_=AccountStatus.ACTIVE)
+
     @property
     def is_provincial_coordinator(self) -> bool:
         """A coordinator of the province unit sees every regency."""
@@ -150,6 +171,12 @@ class User(UserMixin, db.Model):
     def can_see_user(self, other: User) -> bool:
         """Whether this account may see another account's details and progress."""
         return other.id == self.id or self.can_see_regency(other.regency_id)
+
+    def can_invite(self, other: User) -> bool:
+        """Whether this account may hand out another's activation link: admins any, coordinators their trainees."""
+        if self.role == Role.ADMIN:
+            return True
+        return self.role == Role.COORDINATOR and other.role == Role.TRAINEE and self.can_see_regency(other.regency_id)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import load_only, raiseload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import AuditEntry, Regency, Role, User, password_hash_method
+from app.accounts.models import AuditEntry, Regency, Role, User, password_hash_method, unusable_password_hash
 from app.extensions import db, utcnow
 
 REGENCIES: tuple[tuple[str, str], ...] = (
@@ -107,12 +107,15 @@ def set_active(user: User, active: bool) -> None:
     db.session.flush()
 
 
-def create_user(data: AccountData, password: str) -> User:
-    """Create an account; raise AccountError when the email or NIP is taken."""
+def create_user(data: AccountData, password: str | None) -> User:
+    """Create an account (without a password: it waits for activation); raise AccountError when the email or NIP is taken."""
     _check_unique(data)
     user = User(**data.__dict__)
     user.email = data.email.lower()
-    user.set_password(password)
+    if password is None:
+        user.password_hash = unusable_password_hash()
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -149,7 +152,8 @@ def users_visible_to(viewer: User, search: str = "", role: str = "", regency_id:
     join: the list page names regencies from the few it already loaded for its filter.
     """
     query = (select(User).order_by(User.full_name, User.id)
-             .options(load_only(User.id, User.full_name, User.email, User.role, User.active, User.regency_id),
+             .options(load_only(User.id, User.full_name, User.email, User.role, User.active, User.regency_id,
+                                User.password_hash),
                       raiseload(User.regency)))
     if not viewer.sees_everyone():
         query = query.where(User.regency_id == viewer.regency_id)
@@ -161,6 +165,30 @@ def users_visible_to(viewer: User, search: str = "", role: str = "", regency_id:
     if regency_id:
         query = query.where(User.regency_id == regency_id)
     return query
+
+
+def pending_activations(viewer: User, user_ids: list[int] | None = None) -> Select:
+    """Accounts waiting for activation that the viewer may invite, by regency and name (see User.can_invite)."""
+    # Demo trainees (flask demo) have no password either, but nobody is to be invited to them.
+    query = (select(User).where(User.awaiting_activation, User.active.is_(True), User.is_demo.is_(False))
+             .order_by(User.regency_id, User.full_name, User.id))
+    if viewer.role != Role.ADMIN:
+        query = query.where(User.role == Role.TRAINEE)
+        if not viewer.sees_everyone():
+            query = query.where(User.regency_id == viewer.regency_id)
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return query
+
+
+def import_batch(entry_id: int, viewer: User) -> list[int] | None:
+    """The ids of the accounts an import of the viewer's created (admins: anyone's import), or None."""
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or entry.action != "users_imported":
+        return None
+    if entry.actor_id != viewer.id and viewer.role != Role.ADMIN:
+        return None
+    return [int(i) for i in (entry.detail or {}).get("account_ids", [])]
 
 
 def record(action: str, actor: User | None = None, target: str = "", ip: str | None = None, **detail) -> AuditEntry:

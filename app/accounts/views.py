@@ -1,16 +1,20 @@
-"""Login, logout and the user's own password."""
+"""Login, logout, the user's own password, and the links sent by email: reset and activation."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
-from app.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from app.accounts import services, tokens
+from app.accounts.forms import ConfirmForm, ForgotPasswordForm, LoginForm, PasswordChangeForm, PasswordSetForm
+from app.accounts.models import User
 from app.accounts.validators import normalise_email
-from app.extensions import db
+from app.dates import format_waktu_wita
+from app.extensions import db, utcnow
+from app.links import external_url
+from app.mail import mail_configured, render_email, send_after_response
 from app.main import home_url, safe_next
-from app.ratelimit import LoginThrottle, login_throttle
+from app.ratelimit import Throttle, login_throttle, reset_throttle
 
 bp = Blueprint("accounts", __name__)
 
@@ -32,15 +36,20 @@ def login():
         user = services.authenticate(email, form.password.data)
         if user is None:
             return _login_failed(form, email, address, throttle)
-        lang = session.get("lang")
-        session.clear()  # a new session on login: nothing from before survives
-        if lang:
-            session["lang"] = lang
-        login_user(user, remember=form.remember.data)
+        _start_session(user, remember=form.remember.data)
         services.record("login", actor=user, target=user.email, ip=address or None)
         db.session.commit()
         return redirect(safe_next(request.args.get("next")) or home_url(user))
     return render_template("accounts/login.html", form=form)
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    """Log in with a new session: nothing from before survives but the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
 
 
 def _stay_logged_in(user) -> None:
@@ -49,7 +58,7 @@ def _stay_logged_in(user) -> None:
     login_user(user, remember=remembered)
 
 
-def _login_failed(form: LoginForm, email: str, address: str, throttle: LoginThrottle):
+def _login_failed(form: LoginForm, email: str, address: str, throttle: Throttle):
     """Count and record a failed login, and answer the same way for every cause."""
     services.record("login_failed", target=email[:200], ip=address or None)
     if throttle.failed(email, address):
@@ -91,3 +100,70 @@ def change_password():
             flash(_("Kata sandi sudah diganti. Sesi di perangkat lain sudah diakhiri."), "success")
             return redirect(home_url(current_user))
     return render_template("accounts/password.html", form=form)
+
+
+# --------------------------------------------------------------------------- links sent by email
+
+
+@bp.route("/lupa-sandi", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link by email; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot.html", form=form, mail_ready=mail_configured())
+    email, address = normalise_email(form.email.data), request.remote_addr or ""
+    throttle = reset_throttle()
+    wait = throttle.retry_after(email, address)
+    if wait:
+        flash(_("Terlalu banyak permintaan untuk alamat ini. Coba lagi nanti, atau hubungi koordinator Anda."), "error")
+        return render_template("accounts/forgot.html", form=form, mail_ready=mail_configured()), 429, \
+            {"Retry-After": str(wait)}
+    throttle.failed(email, address)
+    user = services.user_by_email(email)
+    if user is not None and user.active:
+        send_after_response([_reset_email(user)])
+    services.record("password_reset_requested", target=email[:200], ip=address or None)
+    db.session.commit()
+    flash(_("Bila %(email)s terdaftar, tautan untuk membuat kata sandi baru sudah dikirim ke alamat itu. "
+            "Periksa kotak masuk (juga folder spam) dalam beberapa menit.", email=email), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _reset_email(user: User):
+    link = external_url("accounts.reset_password", token=tokens.make_token(tokens.RESET, user))
+    until = format_waktu_wita(utcnow() + tokens.lifetime(tokens.RESET))
+    return render_email("reset", user.email, user.locale, _l("Atur ulang kata sandi Kelas KIM"),
+                        user=user, link=link, until=until)
+
+
+@bp.route("/atur-ulang-sandi/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from a reset link (once, before it expires); every other session ends."""
+    return _password_from_link(tokens.RESET, token, "password_reset_by_link",
+                               _("Kata sandi baru tersimpan. Sesi akun ini di perangkat lain sudah diakhiri."))
+
+
+@bp.route("/aktivasi/<token>", methods=["GET", "POST"])
+def activate(token: str):
+    """Activate an account made by an admin or an import: the person sets a password and is logged in."""
+    return _password_from_link(tokens.ACTIVATION, token, "account_activated",
+                               _("Akun Anda aktif. Selamat belajar di Kelas KIM!"))
+
+
+def _password_from_link(purpose: str, token: str, action: str, done: str):
+    """The page behind a reset or activation link: refuse a used or expired link, else set the password."""
+    opened = tokens.read_token(purpose, token)
+    if opened is None:
+        return render_template("accounts/link_invalid.html", purpose=purpose), 410
+    user = opened.user
+    form = PasswordSetForm()
+    form.email_for_rules = user.email
+    if not form.validate_on_submit():
+        return render_template("accounts/password_set.html", form=form, user=user, purpose=purpose)
+    services.set_new_password(user, form.new_password.data)
+    user.last_login_at = utcnow()
+    services.record(action, actor=user, target=user.email, ip=request.remote_addr)
+    db.session.commit()
+    _start_session(user)
+    flash(done, "success")
+    return redirect(home_url(user))

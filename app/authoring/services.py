@@ -271,10 +271,10 @@ def update_course(course: Course, data: CourseData, author: User) -> Optional[Re
 def add_owner(course: Course, email: str, author: User) -> User:
     """Make another trainer (found by email) a co-owner of the course."""
     user = user_by_email(email)
-    if user is None:
-        raise AuthoringError(_("Tidak ada akun dengan email %(email)s.", email=email), "email")
-    if user.role != Role.TRAINER or not user.active:
-        raise AuthoringError(_("Hanya akun pelatih yang aktif yang dapat menjadi pemilik kursus."), "email")
+    # One answer for no account, another role and a deactivated trainer: a trainer learns nothing
+    # about an email beyond whether it belongs to an active trainer.
+    if user is None or user.role != Role.TRAINER or not user.active:
+        raise AuthoringError(_("Tidak ada akun pelatih aktif dengan email %(email)s.", email=email), "email")
     if any(owner.id == user.id for owner in course.owners):
         raise AuthoringError(_("%(name)s sudah menjadi pemilik kursus ini.", name=user.full_name), "email")
     before = revisions.snapshot(revisions.COURSE, course)

@@ -134,3 +134,11 @@ class ImportConfirmForm(FlaskForm):
 
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Ya, impor semua baris"))
+
+
+class InvitationSendForm(FlaskForm):
+    """Send activation emails: to one account, or to every account on the list (one import, or all)."""
+
+    user_id = HiddenField()
+    impor = HiddenField()
+    submit = SubmitField(_l("Kirim email"))

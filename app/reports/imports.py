@@ -275,10 +275,11 @@ def _check_courses(raw: str, context: _Context, problem) -> list[Course]:
 
 
 def _check_existing(user: User, regency: Regency, problem) -> None:
-    if user.regency_id != regency.id:
-        problem("email", _("Email ini sudah terdaftar pada peserta di wilayah lain; minta admin memindahkannya."))
-    elif user.role != Role.TRAINEE:
-        problem("email", _("Email ini milik akun yang bukan peserta; akun itu tidak dapat diubah lewat impor."))
+    # One message whatever the reason (another regency, another role): the file must not tell a
+    # coordinator where or what an account is that their role may not see.
+    if user.regency_id != regency.id or user.role != Role.TRAINEE:
+        problem("email", _("Email ini sudah dipakai akun yang tidak dapat diubah lewat impor ini; minta admin "
+                           "provinsi memeriksanya."))
 
 
 def _changes(user: User, planned: PlannedRow) -> list[str]:
@@ -296,6 +297,7 @@ class ImportResult:
     created: int
     updated: int
     enrolled: int
+    new_user_ids: list[int] = field(default_factory=list)
 
 
 def apply_plan(plan: ImportPlan, actor: User) -> ImportResult:
@@ -315,7 +317,8 @@ def apply_plan(plan: ImportPlan, actor: User) -> ImportResult:
         for course in row.new_courses:
             enroll(row.user or new_users[row.row], course, by=actor)
             enrolled += 1
-    return ImportResult(created=plan.created, updated=plan.updated, enrolled=enrolled)
+    return ImportResult(created=plan.created, updated=plan.updated, enrolled=enrolled,
+                        new_user_ids=[user.id for user in new_users.values()])
 
 
 # --------------------------------------------------------------------------- uploads kept between preview and confirm

@@ -8,14 +8,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any, Optional
-from urllib.parse import quote
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from redis.exceptions import RedisError
 from sqlalchemy import Select, and_, case, false, func, or_, select, union_all
 
 from app.accounts.models import Regency, Role, User
-from app.accounts.validators import normalise_nip, normalise_phone
+from app.accounts.forms import ACCOUNT_STATUS_LABELS
+from app.accounts.invitations import whatsapp_url
+from app.accounts.validators import normalise_nip
 from app.catalog.models import Course, Lesson, Module, Status
 from app.dates import WITA, to_wita
 from app.extensions import cache, db, utcnow
@@ -41,6 +42,7 @@ ROSTER_HEADERS = (
     _l("Kode wilayah"), _l("Kabupaten/kota"), _l("Nama lengkap"), _l("NIP"), _l("Email"), _l("Instansi"),
     _l("Slug kursus"), _l("Judul kursus"), _l("Pelajaran selesai"), _l("Jumlah pelajaran"),
     _l("Nilai kuis terbaik (%)"), _l("Status"), _l("Terdaftar (WITA)"), _l("Selesai (WITA)"), _l("Kode sertifikat"),
+    _l("Akun"),
 )
 SUMMARY_HEADERS = (
     _l("Kode wilayah"), _l("Kabupaten/kota"), _l("Terdaftar"), _l("Belum mulai"), _l("Berjalan"), _l("Selesai"),
@@ -351,8 +353,8 @@ def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = Non
             User.email, User.unit, Course.slug, Course.title, Enrollment.lessons_completed,
             func.coalesce(totals.c.total, 0).label("lessons_total"), Enrollment.best_score_percent,
             status_expression().label("status"), Enrollment.enrolled_at, Enrollment.completed_at,
-            Certificate.code.label("certificate_code"), User.id.label("user_id"), User.phone,
-            Enrollment.last_activity_at,
+            Certificate.code.label("certificate_code"), User.account_status.label("account_status"),
+            User.id.label("user_id"), User.phone, Enrollment.last_activity_at,
         )
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
@@ -468,16 +470,18 @@ def roster_table(records: Iterable[Any]) -> tuple[list[str], Iterator[list[Any]]
     """Headers and typed cells of roster records: the one builder behind the page, CSV and XLSX."""
     # Labels are translated once per table, not once per row (an export has one row per enrolment).
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
-    return [str(h) for h in ROSTER_HEADERS], (_roster_cells(r, labels) for r in records)
+    account_labels = {key: str(label) for key, label in ACCOUNT_STATUS_LABELS.items()}
+    return [str(h) for h in ROSTER_HEADERS], (_roster_cells(r, labels, account_labels) for r in records)
 
 
-def _roster_cells(r: Any, labels: dict[str, str]) -> list[Any]:
-    # Unpacked by position (the first fifteen columns of roster_select, in order): reading fifteen
+def _roster_cells(r: Any, labels: dict[str, str], account_labels: dict[str, str]) -> list[Any]:
+    # Unpacked by position (the first sixteen columns of roster_select, in order): reading sixteen
     # attributes by name per row costs more than the rest of a CSV export's row building.
     (code, unit_name, name, nip, email, unit, slug, title, done, total, score, status, enrolled, completed,
-     certificate) = r[:15]
+     certificate, account) = r[:16]
     return [code, unit_name, name, nip or "", email, unit or "", slug, title, done, total,
-            round(score, 1) if score is not None else None, labels[status], enrolled, completed, certificate or ""]
+            round(score, 1) if score is not None else None, labels[status], enrolled, completed, certificate or "",
+            account_labels[account]]
 
 
 def text_cells(cells: Sequence[Any], decimal: str = ".") -> list[str]:
@@ -645,8 +649,3 @@ def reminder_message(name: str, course: str, status: str, done: int, total: int,
         name=name, course=course, progress=progress, url=url,
     )
 
-
-def whatsapp_url(phone: str | None, message: str) -> Optional[str]:
-    """A wa.me link that opens WhatsApp with the message typed in, or None without a phone number."""
-    digits = normalise_phone(phone)
-    return f"https://wa.me/{digits}?text={quote(message, safe='')}" if digits else None

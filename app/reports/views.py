@@ -16,15 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
+from app.accounts.invitations import activation_email, invitation
 from app.accounts.access import ensure, role_required
 from app.accounts.models import Role, User
 from app.dates import to_wita
 from app.extensions import db, utcnow
 from app.links import external_url
+from app.mail import MailError, mail_configured, send
 from app.reports import imports, services
 from app.reports.charts import bar_chart
-from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm,
-                               StalledFilterForm)
+from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, InvitationSendForm,
+                               RosterFilterForm, StalledFilterForm)
 from app.reports.spreadsheets import TableError, iter_csv, iter_file_chunks, read_table
 
 bp = Blueprint("reports", __name__)
@@ -261,8 +263,9 @@ def import_confirm():
                                confirm=ImportConfirmForm(token=""))
     try:
         result = imports.apply_plan(plan, current_user)
-        accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris", ip=request.remote_addr,
-                        created=result.created, updated=result.updated, enrolled=result.enrolled)
+        entry = accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris",
+                                ip=request.remote_addr, created=result.created, updated=result.updated,
+                                enrolled=result.enrolled, account_ids=result.new_user_ids)
         db.session.commit()
     except IntegrityError:  # a double click: the other request wrote the same accounts first
         db.session.rollback()
@@ -272,7 +275,9 @@ def import_confirm():
     imports.delete_upload(_uploads(), current_user.id, form.token.data)
     flash(_("Impor selesai: %(c)d akun baru, %(u)d akun diperbarui, %(e)d pendaftaran kursus.",
             c=result.created, u=result.updated, e=result.enrolled), "success")
-    return redirect(url_for("reports.roster"))
+    if not result.new_user_ids:
+        return redirect(url_for("reports.roster"))
+    return redirect(url_for("reports.activations", impor=entry.id))
 
 
 @bp.get("/impor/templat.<fmt>")
@@ -286,3 +291,71 @@ def import_template(fmt: str):
         return Response(imports.template_xlsx(), mimetype=XLSX_MIMETYPE,
                         headers={"Content-Disposition": 'attachment; filename="templat-impor-peserta.xlsx"'})
     abort(404)
+
+
+# --------------------------------------------------------------------------- activation links
+
+
+def _invited_ids() -> list[int] | None:
+    """The accounts of one import (?impor=<entry>) when asked for; 404 for an import that is not the viewer's."""
+    entry_id = request.values.get("impor", type=int)
+    if entry_id is None:
+        return None
+    return accounts.import_batch(entry_id, current_user) or abort(404)
+
+
+@bp.get("/aktivasi")
+@role_required(*REPORTERS)
+def activations():
+    """Accounts waiting for activation: each link to copy, send by email or WhatsApp; one import or all."""
+    ids = _invited_ids()
+    page = db.paginate(accounts.pending_activations(current_user, ids), per_page=PER_PAGE, error_out=False)
+    return render_template("reports/activations.html", page=page, items=[invitation(u) for u in page.items],
+                           batch=request.args.get("impor", type=int), mail_ready=mail_configured(),
+                           form=InvitationSendForm())
+
+
+@bp.get("/aktivasi.csv")
+@role_required(*REPORTERS)
+def activations_csv():
+    """Every pending activation the viewer may hand out (a regency coordinator: their regency), with links."""
+    query = accounts.pending_activations(current_user, _invited_ids())
+    headers = [_("Nama lengkap"), _("Email"), _("No. HP"), _("Wilayah"), _("Tautan aktivasi"),
+               _("Berlaku sampai (WITA)"), _("Tautan WhatsApp")]
+    accounts.record("activations_exported", current_user, target="csv", ip=request.remote_addr)
+    db.session.commit()
+    rows = ([u.full_name, u.email, u.phone or "", u.regency.name, item.link,
+             f"{to_wita(item.expires_at):%Y-%m-%d %H:%M}", item.whatsapp]
+            for u in db.session.scalars(query) for item in (invitation(u),))
+    return Response(stream_with_context(iter_csv(headers, rows)), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="aktivasi-tertunda.csv"'})
+
+
+@bp.post("/aktivasi/kirim")
+@role_required(*REPORTERS)
+def send_activations():
+    """Email activation links: to one account (user_id), or to every pending account of the list."""
+    form = InvitationSendForm()
+    ids = _invited_ids()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.user_id.data:
+        user = db.session.get(User, int(form.user_id.data) if form.user_id.data.isdigit() else 0) or abort(404)
+        ensure(current_user.can_invite(user) and user.awaiting_activation)
+        ids = [user.id]
+    users = list(db.session.scalars(accounts.pending_activations(current_user, ids)))
+    try:
+        sent = send([activation_email(invitation(u)) for u in users])
+    except MailError:
+        flash(_("Server email tidak dapat dihubungi atau menolak pesan; tidak ada email yang terkirim. Coba lagi "
+                "nanti, atau salin tautannya."), "error")
+        return redirect(url_for("reports.activations", impor=request.values.get("impor", type=int)))
+    accounts.record("activation_sent", current_user, target=users[0].email if len(users) == 1 else f"{len(users)} akun",
+                    ip=request.remote_addr, count=sent)
+    db.session.commit()
+    if sent:
+        flash(_("%(n)d email aktivasi terkirim.", n=sent), "success")
+    else:
+        flash(_("Email belum diatur di server ini (MAIL_SERVER), jadi tidak ada email yang terkirim. Salin tautannya "
+                "atau kirim lewat WhatsApp."), "error")
+    return redirect(url_for("reports.activations", impor=request.values.get("impor", type=int)))
