@@ -1,6 +1,7 @@
 """The courses in courses/: quotations stand verbatim in the source reports, and every lesson and quiz is complete."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Iterator
 import pytest
 
 from app.catalog.coursefiles import (
-    CourseData, LessonData, ModuleData, QuestionData, QuizData, iter_lessons, read_courses,
+    CourseData, LessonData, ModuleData, QuestionData, QuizData, Reading, iter_lessons, read_courses,
 )
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
@@ -19,8 +20,14 @@ LATIHAN = re.compile(r"^## Latihan\s*$", re.MULTILINE)
 QUESTION_TYPES = {"single", "multiple", "truefalse", "short"}
 
 
+@functools.cache
+def _reading() -> Reading:
+    """courses/ read once for the whole module: no test changes it."""
+    return read_courses(COURSES)
+
+
 def _courses() -> list[CourseData]:
-    reading = read_courses(COURSES)
+    reading = _reading()
     assert reading.ok, "\n".join(map(str, reading.problems))
     return reading.courses
 
@@ -126,7 +133,7 @@ def test_every_source_a_lesson_lists_is_used_in_it():
 
 
 def test_the_courses_raise_no_warnings():
-    reading = read_courses(COURSES)
+    reading = _reading()
     assert reading.ok and not reading.warnings, "\n".join(map(str, reading.problems + reading.warnings))
 
 
@@ -139,10 +146,37 @@ def test_every_course_has_at_least_five_modules_of_three_lessons():
             assert len(module.lessons) >= 3, f"{course.slug}/{module.slug}"
 
 
-def test_every_quiz_has_six_questions_of_all_four_types():
+def test_every_quiz_is_a_pool_of_twelve_questions_of_all_four_types_asking_every_lesson():
     for course in _courses():
         for module in course.modules:
-            where = f"{course.slug}/{module.slug}"
-            assert module.quiz is not None, f"{where}: tanpa kuis"
-            assert len(module.quiz.questions) >= 6, where
-            assert {question.type for question in module.quiz.questions} == QUESTION_TYPES, where
+            where, quiz = f"{course.slug}/{module.slug}", module.quiz
+            assert quiz is not None, f"{where}: tanpa kuis"
+            assert len(quiz.questions) >= 12 and quiz.draw == 7, where
+            assert {question.type for question in quiz.questions} == QUESTION_TYPES, where
+            lesson_tags = {f"pelajaran-{number}" for number in range(1, len(module.lessons) + 1)}
+            assert set(quiz.draw_per_tag) == lesson_tags, f"{where}: setiap percobaan menanyakan setiap pelajaran"
+            for question in quiz.questions:
+                assert len(lesson_tags & set(question.tags)) == 1, f"{where}/{question.key}: satu tag pelajaran"
+
+
+def test_every_lesson_objective_is_asked_by_its_module_quiz():
+    # A question tagged tujuan-2-3 asks the third objective of the module's second lesson.
+    missing = []
+    for course in _courses():
+        for module in course.modules:
+            tags = {tag for question in module.quiz.questions for tag in question.tags}
+            for number, lesson in enumerate(module.lessons, 1):
+                for objective, text in enumerate(lesson.objectives, 1):
+                    if f"tujuan-{number}-{objective}" not in tags:
+                        missing.append(f"{course.slug}/{module.slug}/{lesson.slug}.md: {text}")
+    assert not missing, "Tujuan pelajaran yang tidak ditanyakan kuis modulnya:\n" + "\n".join(missing)
+
+
+def test_every_short_answer_explanation_names_the_accepted_forms():
+    for course in _courses():
+        for module in course.modules:
+            for question in module.quiz.questions:
+                if question.type == "short":
+                    explanation = _normalise(question.explanation).casefold()
+                    assert "jawaban yang diterima" in explanation, f"{module.slug}/{question.key}"
+                    assert _normalise(question.accepted[0]).casefold() in explanation, f"{module.slug}/{question.key}"

@@ -59,7 +59,7 @@ def lesson_id(course: str, module: str, lesson: str) -> int:
 def test_import_loads_both_courses(runner):
     result = run(runner, "import", COURSES)
     assert "pemberdayaan-kim: dibuat" in result.output and "konten-media-pemda: dibuat" in result.output
-    assert counts() == {"Course": 2, "Module": 12, "Lesson": 38, "Quiz": 12, "Question": 84, "Choice": 251}
+    assert counts() == {"Course": 2, "Module": 12, "Lesson": 38, "Quiz": 12, "Question": 182, "Choice": 530}
     course = services.course_by_slug("pemberdayaan-kim")
     assert course.title == "Pemberdayaan KIM" and course.hours == 7 and course.is_published and course.owners == []
     first = services.course_with_content("pemberdayaan-kim").modules[0]
@@ -126,7 +126,7 @@ def test_rows_removed_from_the_files_are_deleted_and_the_rest_keep_their_ids(run
                            encoding="utf-8")
     quiz = module_dir / "quiz.yaml"
     text = quiz.read_text(encoding="utf-8")
-    quiz.write_text(text[:text.index("  - id: langkah-pertama-isu")] + text[text.index("  - id: tahap-isu"):], encoding="utf-8")
+    quiz.write_text(text[:text.index("  - id: peta-saluran-kampung")] + text[text.index("  - id: keluhan-jadi-opini"):], encoding="utf-8")
 
     result = run(runner, "import", courses_copy)
 
@@ -137,8 +137,8 @@ def test_rows_removed_from_the_files_are_deleted_and_the_rest_keep_their_ids(run
     completed = db.session.scalars(db.select(LessonCompletion.lesson_id)).all()
     assert completed == [kept]
     remaining = dict(db.session.execute(db.select(Question.key, Question.id)).all())
-    assert "langkah-pertama-isu" not in remaining
-    assert remaining == {key: i for key, i in question_ids.items() if key != "langkah-pertama-isu"}
+    assert "peta-saluran-kampung" not in remaining
+    assert remaining == {key: i for key, i in question_ids.items() if key != "peta-saluran-kampung"}
 
 
 def test_export_check_import_round_trips_the_courses(runner, tmp_path, count_queries):

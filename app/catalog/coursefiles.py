@@ -687,8 +687,8 @@ def iter_lessons(course: CourseData) -> Iterator[tuple[ModuleData, LessonData]]:
 # Warnings: what the format accepts but a reviewer would not -----------------------------------
 
 def quiz_minutes(quiz: QuizData) -> int:
-    """The time one attempt of a quiz takes: QUIZ_MINUTES_PER_QUESTION per question asked."""
-    return QUIZ_MINUTES_PER_QUESTION * len(quiz.questions)
+    """The time one attempt of a quiz takes: QUIZ_MINUTES_PER_QUESTION per question asked (`draw` of a pool)."""
+    return QUIZ_MINUTES_PER_QUESTION * pools.asked_count(len(quiz.questions), quiz.draw)
 
 
 def study_minutes(course: CourseData) -> tuple[int, int]:
