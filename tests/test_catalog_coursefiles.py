@@ -290,3 +290,29 @@ def test_draft_lessons_and_modules_do_not_count_towards_hours(tmp_path):
     assert [w.where for w in read_courses(folder).warnings] == ["hours"]  # the draft lesson no longer counts
     edit(folder / "course.yaml", "hours: 5", "hours: 1")
     assert read_courses(folder).warnings == []  # only the quiz's 8 minutes: at least 1 JP
+
+
+def test_a_correct_option_that_is_too_often_the_longest_is_a_warning(runner, tmp_path):
+    folder = write_course(tmp_path)
+    quiz = folder / "01-modul" / "quiz.yaml"
+    edit(quiz, "      - text: Benar\n        correct: true", "      - text: Jawaban yang benar dan terpanjang\n        correct: true")
+    result = runner.invoke(args=["courses", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (f"peringatan: {quiz}:5: questions: pilihan benar adalah yang terpanjang pada 1 dari 1 soal single "
+            "(q-single); paling banyak sepertiga") in result.stderr
+    edit(quiz, "      - text: Salah\n", "      - text: Jawaban yang salah dan sama panjang\n")
+    assert read_courses(folder).warnings == []  # the longest option is no longer the correct one
+
+
+def test_a_true_false_statement_copied_from_a_lesson_is_a_warning_and_a_situation_is_not(tmp_path):
+    folder = write_course(tmp_path)
+    lesson, quiz = folder / "01-modul" / "01-pelajaran.md", folder / "01-modul" / "quiz.yaml"
+    edit(lesson, "Isi pelajaran.\n", "Isi pelajaran. KIM berada di tengah warga,\nsehingga KIM dapat mendengar sebuah "
+                                     "percakapan lebih awal daripada kantor dinas.\n")
+    edit(quiz, "    text: Pernyataan?", "    text: KIM dapat mendengar percakapan lebih awal daripada kantor dinas.")
+    warnings = read_courses(folder).warnings
+    assert [(w.line, w.where) for w in warnings] == [(22, "soal 'q-tf' (questions[2].text)")]
+    assert "menyalin kalimat pelajaran (“KIM berada di tengah warga, sehingga KIM dapat mendengar" in warnings[0].message
+    edit(quiz, "    text: KIM dapat mendengar percakapan lebih awal daripada kantor dinas.",
+         "    text: Pengurus KIM sering tahu isi obrolan grup warga sebelum pegawai dinas mengetahuinya.")
+    assert read_courses(folder).warnings == []

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import yaml
 
+from app.catalog import cues
 from app.catalog.models import Status
 from app.quizzes import pools
 from app.quizzes.grading import FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY
@@ -26,6 +27,7 @@ TRUEFALSE_TEXTS = {TRUE_KEY: "Benar", FALSE_KEY: "Salah"}
 CHOICE_TYPES = ("single", "multiple")
 JP_MINUTES = 45  # one jam pelajaran (JP), the unit of `hours` printed on certificates
 QUIZ_MINUTES_PER_QUESTION = 2  # a trainee's time for one question asked in an attempt
+LONGEST_CORRECT_SHARE = 1 / 3  # above this share of single questions, "pick the longest" pays
 
 Key = tuple[Any, ...]  # a path into a YAML document: ("questions", 2, "choices", 0)
 
@@ -55,6 +57,7 @@ class QuestionData:
     choices: list[ChoiceData] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    line: Optional[int] = field(default=None, compare=False, repr=False)  # in quiz.yaml, for warnings
 
 
 @dataclass
@@ -68,6 +71,7 @@ class QuizData:
     review: str = ReviewPolicy.AFTER_PASS
     draw: Optional[int] = None
     draw_per_tag: dict[str, int] = field(default_factory=dict)
+    file: str = field(default="", compare=False, repr=False)  # where it was read from, for warnings
 
 
 @dataclass
@@ -575,6 +579,7 @@ def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
     before = len(problems)
     fields.only({"title", "pass_mark", "max_attempts", "review", "draw", "draw_per_tag", "questions"})
     quiz = QuizData(
+        file=doc.file,
         title=fields.text("title", max_length=TITLE_MAX),
         pass_mark=fields.integer("pass_mark", 1, 100, default=70, required=False) or 70,
         max_attempts=fields.integer("max_attempts", default=3, required=False, nullable=True),
@@ -634,7 +639,7 @@ def _read_question(fields: _Fields, ids: dict[str, int]) -> Optional[QuestionDat
     question = QuestionData(
         key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation"),
         scoring=fields.choice("scoring", SCORINGS, SCORING_PARTIAL), points=fields.number("points", 1.0),
-        tags=fields.tags("tags"),
+        tags=fields.tags("tags"), line=fields.doc.line_of(fields.key),
     )
     if not qtype:
         return None
@@ -708,7 +713,7 @@ def hours_for(minutes: int) -> int:
 
 
 def course_warnings(course: CourseData, course_file: str, hours_line: Optional[int] = None) -> list[Problem]:
-    """Hours that do not add up to the lessons' minutes plus quiz time."""
+    """Hours that do not add up to the lessons' minutes plus quiz time; quiz answers a guesser could spot."""
     warnings = []
     lessons, quizzes = study_minutes(course)
     expected = hours_for(lessons + quizzes)
@@ -717,6 +722,31 @@ def course_warnings(course: CourseData, course_file: str, hours_line: Optional[i
             f"{course.hours} JP tidak sesuai isi kursus: pelajaran {lessons} menit + kuis {quizzes} menit "
             f"({QUIZ_MINUTES_PER_QUESTION} menit per soal yang ditanyakan) = {lessons + quizzes} menit = {expected} JP "
             f"(1 JP = {JP_MINUTES} menit, dibulatkan ke JP terdekat); tulis hours: {expected}"), hours_line, "hours"))
+    for module in course.modules:
+        if module.quiz is not None:
+            passages = [passage for lesson in module.lessons for passage in cues.passages(lesson.body_md)]
+            warnings.extend(quiz_warnings(module.quiz, passages))
+    return warnings
+
+
+def quiz_warnings(quiz: QuizData, lesson_passages: list[str]) -> list[Problem]:
+    """A correct option that is the longest too often; true/false statements copied from the lessons."""
+    warnings = []
+    singles = [question for question in quiz.questions if question.type == "single" and question.choices]
+    longest = [question for question in singles
+               if cues.correct_is_longest([(choice.text, choice.correct) for choice in question.choices])]
+    if len(longest) > LONGEST_CORRECT_SHARE * len(singles):
+        keys = ", ".join(question.key for question in longest)
+        warnings.append(Problem(quiz.file, (
+            f"pilihan benar adalah yang terpanjang pada {len(longest)} dari {len(singles)} soal single ({keys}); "
+            "paling banyak sepertiga, agar jawaban tidak dapat ditebak dari panjangnya"), longest[0].line, "questions"))
+    for index, question in enumerate(quiz.questions):
+        copied = cues.copied_sentence(question.text, lesson_passages) if question.type == "truefalse" else None
+        if copied is not None:
+            warnings.append(Problem(quiz.file, (
+                f"pernyataan benar/salah ini menyalin kalimat pelajaran (“{copied}”); tulis dengan kata-kata lain, "
+                "misalnya sebagai situasi, agar jawabannya tidak dapat dikenali dari kemiripan kalimat"),
+                question.line, f"soal '{question.key}' (questions[{index}].text)"))
     return warnings
 
 
