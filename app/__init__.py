@@ -47,7 +47,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import health, main
+    from app import health, main, webapp
     from app.accounts import admin_views, views as account_views
     from app.authoring import views as authoring_views
     from app.progress import views as learning_views
@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(webapp.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(learning_views.bp)

@@ -21,7 +21,7 @@ from app.accounts import tokens
 from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.authoring import revisions
 from app.catalog.models import Course, Revision, Status
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.progress import certificates, services as progress
 from app.progress.models import Certificate
 from app.quizzes import services as quizzes
@@ -218,6 +218,12 @@ def _lesson_path(world: World) -> dict:
     return {"slug": world.course.slug, "module_slug": world.module.slug, "lesson_slug": world.lesson.slug}
 
 
+def _trainee_queue(world: World) -> dict:
+    """A completion queued offline by the trainee, sent as the service worker sends it."""
+    now = utcnow().isoformat()
+    return {"user": world.users[TRAINEE].id, "done_at": now, "sent_at": now}
+
+
 def _certificate(world: World) -> dict:
     return {"code": world.certificate.code}
 
@@ -231,6 +237,9 @@ MATRIX: dict[str, Expect] = {
     "health.healthz": Expect(everyone()),
     "main.index": Expect(everyone(), note="an account is sent on to its role's home"),
     "main.set_language": Expect(everyone(), url_args=lambda w: {"code": "en"}),
+    "webapp.manifest": Expect(everyone()),
+    "webapp.service_worker": Expect(everyone()),
+    "webapp.offline": Expect(everyone(), note="saved with a course; says a page needs a connection"),
     "accounts.login": Expect(everyone(), note="an account is sent on to its role's home"),
     "accounts.logout": Expect(signed_in()),
     "accounts.change_password": Expect(signed_in()),
@@ -252,6 +261,9 @@ MATRIX: dict[str, Expect] = {
     "learning.enroll": Expect(signed_in(), url_args=lambda w: {"slug": w.course.slug}),
     "learning.lesson": Expect(signed_in(), url_args=_lesson_path),
     "learning.complete_lesson": Expect(signed_in(), url_args=_lesson_path),
+    "learning.offline_bundle": Expect(signed_in(), url_args=lambda w: {"slug": w.course.slug}),
+    "learning.offline_completion": Expect(only(TRAINEE), url_args=_lesson_id, data=_trainee_queue,
+                                          note="a queued completion is accepted from the account that queued it only"),
     "learning.certificate_pdf": Expect(only(TRAINEE, *REPORTERS), url_args=_certificate,
                                        note="the owner, coordinators who see the owner's regency, admins"),
     "learning.verify": Expect(everyone(), url_args=_certificate, note="public check of a printed certificate"),

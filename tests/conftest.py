@@ -115,6 +115,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The one script every page loads from the site itself (offline reading); no page has any other.
+SITE_SCRIPT = re.compile(r'<script src="/static/luring\.js\?v=[0-9a-f]{10}" data-sw="/sw\.js" data-user="\d*" defer></script>')
+
+
+def without_site_script(html: str) -> str:
+    """The page without the site's own script tag, so that a test can check no other script is there."""
+    return SITE_SCRIPT.sub("", html, count=1)
+
+
 def regency(code: str) -> Regency:
     """Return a seeded regency by its Kemendagri code."""
     return db.session.execute(db.select(Regency).where(Regency.code == code)).scalar_one()

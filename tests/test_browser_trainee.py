@@ -72,6 +72,9 @@ def enrol_from_catalogue(page: Page, title: str) -> None:
     page.get_by_role("button", name="Daftar kursus ini").click()
     expect(page.get_by_role("status")).to_contain_text(f"Anda terdaftar di kursus {title}.")
     expect(page.locator("#kemajuan")).to_contain_text("0 dari")
+    # "Lanjutkan" is on the first screen of a phone, above the course summary.
+    box = page.get_by_role("link", name="Lanjutkan").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740
 
 
 def read_lesson(page: Page, title: str) -> None:
@@ -102,7 +105,7 @@ def test_trainee_goes_from_login_to_certificate_on_a_phone(page, live_server, ma
     log_in(page, live_server, trainee.email)
     expect(page.get_by_text("Anda belum terdaftar di kursus mana pun.")).to_be_visible()
     enrol_from_catalogue(page, course.title)
-    expect(page.locator("#kemajuan")).to_have_text("0 dari 4 pelajaran selesai.")
+    expect(page.locator("#kemajuan")).to_have_text("0 dari 6 langkah selesai (4 pelajaran dan 2 kuis)")
     # Module 2 stays shut until module 1 (lessons and quiz) is done.
     expect(page.locator("#modul-modul-2")).to_contain_text("Terkunci. Selesaikan modul 'Modul 1' terlebih dahulu.")
     fits(page)
@@ -115,7 +118,7 @@ def test_trainee_goes_from_login_to_certificate_on_a_phone(page, live_server, ma
     # Marking a lesson complete leads straight on to the next one, and the course page counts it.
     heading(page, "Pelajaran 1.2")
     page.get_by_role("link", name=course.title).click()
-    expect(page.locator("#kemajuan")).to_have_text("1 dari 4 pelajaran selesai.")
+    expect(page.locator("#kemajuan")).to_have_text("1 dari 6 langkah selesai (4 pelajaran dan 2 kuis)")
     page.get_by_role("link", name="Lanjutkan").click()
     read_lesson(page, "Pelajaran 1.2")
 
@@ -152,12 +155,20 @@ def test_trainee_goes_from_login_to_certificate_on_a_phone(page, live_server, ma
     page.get_by_role("button", name="Mulai kuis").click()
     answer_and_submit(page, RIGHT)
     expect(page.get_by_text("Selamat, Anda lulus kuis ini.")).to_be_visible()
-    page.get_by_role("link", name="Kursus selesai: lihat sertifikat di Kursus saya").click()
+    page.get_by_role("link", name="Kursus selesai: lihat ucapan selamat dan sertifikat Anda").click()
 
+    # The course page opens with the congratulation and the certificate.
+    heading(page, course.title)
+    congratulation = page.locator("#selamat")
+    expect(congratulation).to_contain_text("Selamat, Anda menyelesaikan kursus ini!")
+    expect(congratulation.get_by_role("link", name="Unduh sertifikat (PDF)")).to_be_in_viewport()
+    fits(page)
+    screenshot("trainee-finished-360")
+    page.get_by_role("link", name="Kursus saya").first.click()
     heading(page, "Kursus saya")
     card = page.locator("article.card").filter(has_text=course.title)
     expect(card.locator(".badge")).to_have_text("Selesai")
-    expect(card).to_contain_text("4 dari 4 pelajaran selesai")
+    expect(card).to_contain_text("6 dari 6 langkah selesai")
     expect(card).to_contain_text("Sertifikat: kode ")
     pdf_link = card.get_by_role("link", name="Unduh sertifikat (PDF)")
     expect(pdf_link).to_have_attribute("href", re.compile(r"^/sertifikat/[A-Z0-9-]+\.pdf$"))
@@ -177,10 +188,14 @@ def test_trainee_learns_without_javascript(browser, live_server, make_user, csrf
         page = context.new_page()
         log_in(page, live_server, trainee.email)
         enrol_from_catalogue(page, course.title)
+        # Offline reading needs JavaScript: without it nothing of it shows, and nothing is missing.
+        expect(page.get_by_role("button", name="Simpan untuk dibaca luring")).to_be_hidden()
+        expect(page.get_by_text("Anda sedang luring")).to_be_hidden()
         page.get_by_role("link", name="Lanjutkan").click()
         heading(page, "Pelajaran 1.1")
         fits(page)
         read_lesson(page, "Pelajaran 1.1")
+        expect(page.get_by_text("menunggu dikirim")).to_be_hidden()
 
         heading(page, "Kuis")
         page.get_by_role("button", name="Mulai kuis").click()
@@ -190,9 +205,12 @@ def test_trainee_learns_without_javascript(browser, live_server, make_user, csrf
         expect(page.get_by_text("Selamat, Anda lulus kuis ini.")).to_be_visible()
         fits(page)
 
-        page.get_by_role("link", name="Kursus selesai: lihat sertifikat di Kursus saya").click()
+        page.get_by_role("link", name="Kursus selesai: lihat ucapan selamat dan sertifikat Anda").click()
+        heading(page, course.title)
+        expect(page.locator("#selamat").get_by_role("link", name="Unduh sertifikat (PDF)")).to_be_visible()
+        page.get_by_role("link", name="Kursus saya").first.click()
         heading(page, "Kursus saya")
         expect(page.get_by_role("link", name="Unduh sertifikat (PDF)")).to_be_visible()
-        expect(page.get_by_text("1 dari 1 pelajaran selesai")).to_be_visible()
+        expect(page.get_by_text("2 dari 2 langkah selesai")).to_be_visible()
     finally:
         context.close()

@@ -10,9 +10,10 @@ from app.accounts.models import Role
 from app.catalog.models import Status
 from app.extensions import db
 from app.progress import services
-from app.progress.models import Enrollment, LessonCompletion
+from app.progress.models import Certificate, Enrollment, LessonCompletion
 from tests.factories import lesson_path, make_course
 from tests.test_progress_completion import submit_attempt
+from tests.conftest import without_site_script
 
 
 def enrolment(user, course) -> Enrollment:
@@ -99,7 +100,7 @@ def test_self_enrolment_is_idempotent(client, trainee):
     client.post(f"/kursus/{course.slug}/daftar")
     assert db.session.scalar(db.select(db.func.count(Enrollment.id))) == 1
     page = client.get(f"/kursus/{course.slug}", follow_redirects=True).get_data(as_text=True)
-    assert "0 dari 4 pelajaran selesai" in page
+    assert "0 dari 6 langkah selesai" in page and "4 pelajaran dan 2 kuis" in page
     assert client.get(lesson_path(course)).status_code == 200
 
 
@@ -134,7 +135,7 @@ def test_lesson_page_shows_body_sources_and_neighbours(client, trainee):
     client.post(f"/kursus/{course.slug}/daftar")
     page = client.get(lesson_path(course, 0, 1)).get_data(as_text=True)
     assert "<h1>Pelajaran 1.2</h1>" in page
-    assert "<strong>satu</strong>" in page and "<script" not in page
+    assert "<strong>satu</strong>" in page and "<script" not in without_site_script(page)
     assert "5 menit" in page and "Memahami isi." in page and "Laporan Diskominfo Kukar" in page
     assert f'href="{lesson_path(course, 0, 0)}" rel="prev"' in page
     # The next lesson is in module 2, across the module boundary.
@@ -219,8 +220,8 @@ def test_my_courses_shows_progress_status_and_resume(client, trainee):
     client.post(lesson_path(course, 0, 1) + "/selesai")
     page = client.get("/kursus-saya").get_data(as_text=True)
     assert "Sedang belajar" in page
-    assert "2 dari 4 pelajaran selesai" in page
-    assert re.search(r'<progress max="4" value="2"', page)
+    assert "2 dari 6 langkah selesai" in page  # four lessons and two quizzes
+    assert re.search(r'<progress max="6" value="2"', page)
     # Every lesson of module 1 done: continue with its quiz.
     assert "Kuis: Kuis" in page
 
@@ -232,6 +233,7 @@ def test_my_courses_resume_after_quiz_goes_to_next_module(client, trainee):
     submit_attempt(trainee, course.modules[0].quiz, percent=90, passed=True)
     page = client.get("/kursus-saya").get_data(as_text=True)
     assert f'href="{lesson_path(course, 1, 0)}">Lanjutkan' in page
+    assert "2 dari 4 langkah selesai" in page  # the passed quiz counts as a step
 
 
 def test_my_courses_empty_points_to_catalog(client, trainee):
@@ -261,9 +263,14 @@ def test_last_lesson_after_passed_quiz_completes_the_course(client, trainee):
     client.post(f"/kursus/{course.slug}/daftar")
     submit_attempt(trainee, course.modules[0].quiz, percent=100, passed=True)
     response = client.post(lesson_path(course) + "/selesai")
-    assert response.headers["Location"].endswith("/kursus-saya")
-    page = client.get("/kursus-saya").get_data(as_text=True)
-    assert "Selamat! Anda menyelesaikan kursus" in page and "Unduh sertifikat (PDF)" in page
+    assert response.headers["Location"].endswith(f"/kursus/{course.slug}")
+    page = client.get(f"/kursus/{course.slug}").get_data(as_text=True)
+    # The congratulation and the certificate come first, before the course summary.
+    assert "Selamat! Anda menyelesaikan kursus" in page
+    assert page.index("Selamat, Anda menyelesaikan kursus ini!") < page.index("Ringkasan.")
+    certificate = db.session.scalar(db.select(Certificate))
+    assert f'href="/sertifikat/{certificate.code}.pdf">Unduh sertifikat (PDF)' in page
+    assert "Lanjutkan" not in page
     assert enrolment(trainee, course).completed_at is not None
 
 

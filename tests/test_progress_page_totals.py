@@ -34,10 +34,10 @@ def test_drafts_are_not_counted_in_lesson_totals(client, trainee, with_drafts):
     client.post(f"/kursus/{with_drafts.slug}/daftar")
     client.post(lesson_path(with_drafts, 1, 0) + "/selesai")
     mine = client.get("/kursus-saya").get_data(as_text=True)
-    assert "1 dari 4 pelajaran selesai" in mine
+    assert "1 dari 4 langkah selesai" in mine
     assert re.search(r'<progress max="4" value="1"', mine)
     course_page = client.get(f"/kursus/{with_drafts.slug}").get_data(as_text=True)
-    assert "1 dari 4 pelajaran selesai." in course_page
+    assert "1 dari 4 langkah selesai" in course_page and "4 pelajaran dan 0 kuis" in course_page
 
 
 def test_lesson_page_marks_only_this_trainees_lessons_of_this_course(client, trainee, make_user, with_drafts):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all
@@ -45,6 +46,17 @@ class CompletionResult:
 
     modules: list[ModuleView] = field(default_factory=list)
     certificate: Certificate | None = None
+    recorded: bool = True  # False when the lesson was already complete and nothing was written
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A course counted in steps, its published lessons and quizzes, and how many of them the trainee finished."""
+
+    done: int
+    total: int
+    lessons: int
+    quizzes: int
 
 
 @dataclass
@@ -53,10 +65,11 @@ class MyCourse:
 
     enrollment: Enrollment
     course: CourseView
-    total_lessons: int
+    steps: Steps
     status: str
     resume: Step | None
     certificate: Certificate | None
+    progress: CourseProgress
 
 
 # ---------------------------------------------------------------- contract with the quiz engine
@@ -207,6 +220,18 @@ def find_lesson(course: CourseView, module_slug: str, lesson_slug: str) -> tuple
     return None
 
 
+def find_lesson_by_id(lesson_id: int) -> tuple[CourseView, ModuleView, LessonView] | None:
+    """The course, module and lesson of a lesson id, whatever their status, or None when there is no such lesson."""
+    course_id = db.session.scalar(select(Module.course_id).join(Lesson, Lesson.module_id == Module.id)
+                                  .where(Lesson.id == lesson_id))
+    course = outlines.by_id(course_id) if course_id is not None else None
+    for module in course.modules if course is not None else ():
+        for lesson in module.lessons:
+            if lesson.id == lesson_id:
+                return course, module, lesson
+    return None
+
+
 def neighbours(course: CourseView, lesson: LessonView, preview: bool = False) -> tuple[LessonView | None, LessonView | None]:
     """The previous and next lessons across modules, in course order."""
     ordered = [item for module in visible_modules(course, preview) for item in visible_lessons(module, preview)]
@@ -284,9 +309,17 @@ def course_progress(user: User, course: CourseView) -> CourseProgress:
     return CourseProgress(enrollment, done_lessons, done_modules, passed, lock_reasons(course, True, done_modules))
 
 
-def published_lesson_count(course: CourseView) -> int:
-    """Published lessons in published modules, counted on a course whose outline is loaded."""
-    return sum(len(visible_lessons(module)) for module in visible_modules(course))
+def course_steps(course: CourseView, progress: CourseProgress) -> Steps:
+    """Published lessons and quizzes of published modules, and how many the trainee completed or passed."""
+    lessons = quizzes = done = 0
+    for module in visible_modules(course):
+        for lesson in visible_lessons(module):
+            lessons += 1
+            done += lesson.id in progress.done_lessons
+        if module.quiz is not None:
+            quizzes += 1
+            done += module.quiz.id in progress.passed_quizzes
+    return Steps(done, lessons + quizzes, lessons, quizzes)
 
 
 def module_done(module: ModuleView, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
@@ -333,20 +366,47 @@ def enroll(user: User, course: CourseView | Course, by: User | None = None) -> E
     return enrollment
 
 
-def mark_lesson_complete(user: User, course: CourseView, lesson: LessonView) -> CompletionResult:
-    """Mark a lesson complete (again is harmless) and complete its module and course when due."""
+def mark_lesson_complete(user: User, course: CourseView, lesson: LessonView,
+                         done_at: datetime | None = None) -> CompletionResult:
+    """Mark a lesson complete and complete its module and course when due; "Tandai selesai" and its offline queue.
+
+    done_at is when a trainee without a connection pressed "Tandai selesai" (None: now). It must lie
+    between their enrolment and now (LearningError otherwise), and becomes the completion's time,
+    and that of the module and course it completes. Again is harmless: online it only moves where
+    the trainee left off; a completion sent from the offline queue a second time changes nothing
+    (`result.recorded` is False).
+    """
     enrollment = lock_enrollment(user.id, course.id)
     if enrollment is None:
         raise LearningError(_("Daftar kursus ini terlebih dahulu."))
+    now = utcnow()
+    if done_at is not None:
+        _check_offline_time(done_at, enrollment, now)
     exists = db.session.scalar(select(LessonCompletion.id).where(
         LessonCompletion.user_id == user.id, LessonCompletion.lesson_id == lesson.id))
+    if exists is not None and done_at is not None:
+        return CompletionResult(recorded=False)
+    at = done_at or now
     if exists is None:
-        db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id))
+        db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=at))
         db.session.flush()
     enrollment.lessons_completed = count_completed_lessons(user.id, course.id)
-    enrollment.last_lesson_id = lesson.id
-    enrollment.last_activity_at = utcnow()
-    return refresh_completion(user, course, enrollment)
+    # A completion sent late never moves "where the trainee left off" back before what they did since.
+    previous = enrollment.last_activity_at
+    if previous is None or at >= previous:
+        enrollment.last_lesson_id = lesson.id
+        enrollment.last_activity_at = at
+    result = refresh_completion(user, course, enrollment, at=max(at, previous) if previous else at)
+    result.recorded = exists is None
+    return result
+
+
+def _check_offline_time(done_at: datetime, enrollment: Enrollment, now: datetime) -> None:
+    """Refuse an offline completion said to be done in the future or before the trainee enrolled."""
+    if done_at > now:
+        raise LearningError(_("Waktu selesai tidak boleh di masa depan."))
+    if done_at < enrollment.enrolled_at:
+        raise LearningError(_("Waktu selesai lebih awal daripada pendaftaran Anda di kursus ini."))
 
 
 def count_completed_lessons(user_id: int, course_id: int) -> int:
@@ -359,14 +419,15 @@ def count_completed_lessons(user_id: int, course_id: int) -> int:
     ) or 0
 
 
-def refresh_completion(user: User, course: CourseView, enrollment: Enrollment) -> CompletionResult:
-    """Record every module now complete and, when all are, the course and its certificate.
+def refresh_completion(user: User, course: CourseView, enrollment: Enrollment,
+                       at: datetime | None = None) -> CompletionResult:
+    """Record every module now complete and, when all are, the course and its certificate, as of `at` (now).
 
     Completion is never taken back: a module or course completed stays completed even if a
     trainer later adds a lesson.
     """
     done_lessons, done_modules, passed = _progress_sets(user.id, [course.id])
-    result, now, modules = CompletionResult(), utcnow(), visible_modules(course)
+    result, now, modules = CompletionResult(), at or utcnow(), visible_modules(course)
     for module in modules:
         if module.id not in done_modules and module_done(module, done_lessons, passed):
             db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, completed_at=now))
@@ -400,19 +461,20 @@ def my_courses(user: User) -> list[MyCourse]:
     if not enrollments:
         return []
     courses = outlines.by_ids(e.course_id for e in enrollments)
-    # Lesson totals are counted on the outlines kept anyway for resume_step: no aggregate query.
-    done_lessons, _done, passed = _progress_sets(user.id, list(courses))
+    # Steps are counted on the outlines kept anyway for resume_step: no aggregate query.
+    done_lessons, done_modules, passed = _progress_sets(user.id, list(courses))
     issued = certificates.for_user(user.id)
     rows = []
     for enrollment in enrollments:
         course = courses.get(enrollment.course_id)
         if course is None:  # deleted between the two reads; its enrolment goes with it
             continue
-        progress = CourseProgress(enrollment, done_lessons, passed_quizzes=passed)
+        progress = CourseProgress(enrollment, done_lessons, done_modules, passed,
+                                  lock_reasons(course, True, done_modules))
         rows.append(MyCourse(
-            enrollment, course, published_lesson_count(course), status_of(enrollment),
+            enrollment, course, course_steps(course, progress), status_of(enrollment),
             resume_step(course, progress) if course.is_published and not enrollment.completed_at else None,
-            issued.get(course.id),
+            issued.get(course.id), progress,
         ))
     return rows
 

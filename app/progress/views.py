@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -10,10 +10,10 @@ from app.accounts.access import ensure, role_required
 from app.accounts.models import Role
 from app.catalog.models import Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
-from app.extensions import db
-from app.progress import certificates, services
+from app.extensions import db, utcnow
+from app.progress import certificates, offline, services
 from app.progress.certificate_pdf import FontMissing, render_certificate
-from app.progress.forms import EnrollForm, LessonCompleteForm, RevokeForm
+from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, RevokeForm
 
 bp = Blueprint("learning", __name__)
 
@@ -46,10 +46,17 @@ def step_label(step: services.Step) -> str:
     return step.title if isinstance(step, LessonView) else _("Kuis: %(title)s", title=step.title)
 
 
+def offline_key(course: CourseView, progress: services.CourseProgress) -> str:
+    """The key of the trainee's saved copy of the course as it should be now (see app/progress/offline.py)."""
+    return offline.cache_key(course, progress, str(get_locale()), url_for("static", filename="style.css"),
+                             url_for("static", filename="luring.js"))
+
+
 @bp.context_processor
 def learning_helpers():
     """Link builders for the learning templates."""
-    return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label}
+    return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label,
+            "offline_key": offline_key}
 
 
 def _viewable_course(slug: str) -> CourseView:
@@ -95,10 +102,11 @@ def course(slug: str):
     preview = services.can_preview(current_user, course)
     progress = services.course_progress(current_user, course)
     resume = services.resume_step(course, progress) if progress.enrollment else None
+    finished = progress.enrollment is not None and progress.enrollment.completed_at is not None
     return render_template(
         "learning/course.html", course=course, preview=preview, progress=progress, resume=resume,
-        outline=services.outline(course, preview), total=services.published_lesson_count(course),
-        form=EnrollForm(),
+        outline=services.outline(course, preview), steps=services.course_steps(course, progress),
+        certificate=certificates.for_user(current_user.id).get(course.id) if finished else None, form=EnrollForm(),
     )
 
 
@@ -163,6 +171,50 @@ def complete_lesson(slug: str, module_slug: str, lesson_slug: str):
     return _after_completion(course, lesson, result)
 
 
+@bp.get("/kursus/<slug>/luring.json")
+@login_required
+def offline_bundle(slug: str):
+    """What "Simpan untuk dibaca luring" downloads for an enrolled trainee: pages, images, stylesheet, script."""
+    course = _viewable_course(slug)
+    progress = services.course_progress(current_user, course)
+    if progress.enrollment is None:
+        return jsonify(message=_("Daftar kursus ini terlebih dahulu.")), 403
+    saved = offline.saved_course(course, progress)
+    pages = [url_for("learning.course", slug=course.slug), *map(lesson_url, saved.lessons),
+             url_for("learning.my_courses"), url_for("webapp.offline")]
+    assets = [url_for("static", filename="style.css"), url_for("static", filename="luring.js")]
+    response = jsonify(course=course.id, key=offline_key(course, progress), pages=len(pages),
+                       urls=pages + assets + saved.images)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/pelajaran/<int:lesson_id>/selesai-luring")
+@login_required
+def offline_completion(lesson_id: int):
+    """Record a "Tandai selesai" pressed offline: once, for the account that queued it, at the time it was done."""
+    found = services.find_lesson_by_id(lesson_id)
+    course, module, lesson = found if found and services.can_view(current_user, found[0]) else abort(404)
+    form = OfflineCompletionForm()
+    if not form.validate_on_submit():
+        return jsonify(message=" ".join(map(str, next(iter(form.errors.values()))))), 422
+    if form.user.data != current_user.id:
+        return jsonify(message=_("Antrean ini milik akun lain; masuklah dengan akun itu untuk mengirimnya.")), 403
+    progress = services.course_progress(current_user, course)
+    if not progress.is_open(module) or lesson.status != Status.PUBLISHED:
+        return jsonify(message=progress.reasons.get(module.id) or _("Pelajaran ini belum diterbitkan.")), 409
+    try:
+        result = services.mark_lesson_complete(current_user, course, lesson, done_at=form.done_at_on_server_clock(utcnow()))
+        db.session.commit()
+    except services.LearningError as error:
+        db.session.rollback()
+        return jsonify(message=str(error)), 422
+    except IntegrityError:  # the same queue sent twice at once: the other request recorded it
+        db.session.rollback()
+        return jsonify(status="already", lesson=lesson.id), 200
+    return jsonify(status="recorded" if result.recorded else "already", lesson=lesson.id), 201 if result.recorded else 200
+
+
 def _after_completion(course: CourseView, lesson: LessonView, result: services.CompletionResult):
     """Flash what was completed and redirect to the next step, or to "Kursus saya" at the end."""
     flash(_("Pelajaran “%(title)s” ditandai selesai.", title=lesson.title), "success")
@@ -170,7 +222,7 @@ def _after_completion(course: CourseView, lesson: LessonView, result: services.C
         flash(_("Modul “%(title)s” selesai.", title=module.title), "success")
     if result.certificate is not None:
         flash(_("Selamat! Anda menyelesaikan kursus %(title)s. Sertifikat Anda sudah terbit.", title=course.title), "success")
-        return redirect(url_for("learning.my_courses"))
+        return redirect(url_for("learning.course", slug=course.slug))
     step = services.resume_step(course, services.course_progress(current_user, course))
     return redirect(step_url(step) if step is not None else url_for("learning.course", slug=course.slug))
 

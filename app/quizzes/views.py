@@ -39,8 +39,9 @@ def _next_step(quiz: Quiz) -> dict:
     """The trainee's next unfinished lesson or quiz, or "Kursus saya" (the certificate) when all is done."""
     course = progress.load_course(quiz.module.course_id)
     step = progress.resume_step(course, progress.course_progress(current_user, course))
-    if step is None:
-        return {"url": url_for("learning.my_courses"), "label": _("Kursus selesai: lihat sertifikat di Kursus saya")}
+    if step is None:  # the course page opens with the congratulation and the certificate
+        return {"url": url_for("learning.course", slug=course.slug, _anchor="selamat"),
+                "label": _("Kursus selesai: lihat ucapan selamat dan sertifikat Anda")}
     if isinstance(step, QuizView):
         url = url_for(".overview", quiz_id=step.id)
     else:

@@ -1,0 +1,45 @@
+"""Reading a course offline: which lessons and images a browser saves, and the key that tells a saved copy is stale."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.catalog.outline import CourseView, LessonView
+from app.progress.services import CourseProgress, visible_lessons, visible_modules
+from app.sanitize import render_markdown
+
+# Images a lesson shows from this site (the CSP allows no other host); the sanitiser writes src="...".
+_OWN_IMAGE = re.compile(r'<img\b[^>]*?\bsrc="(/(?!/)[^"]*)"')
+
+
+@dataclass(frozen=True)
+class SavedCourse:
+    """What "Simpan untuk dibaca luring" downloads: the lessons the trainee may open now, and their images."""
+
+    lessons: list[LessonView]
+    images: list[str]
+
+
+def content_version(course: CourseView) -> str:
+    """The version of the course's content, which moves with every change to its modules, lessons or quizzes."""
+    # The outline's updated_at is moved by every such change (app/catalog/outline.py).
+    stamp: datetime = course.updated_at
+    return str(int(stamp.timestamp() * 1_000_000))
+
+
+def saved_course(course: CourseView, progress: CourseProgress) -> SavedCourse:
+    """The published lessons of the modules open to the trainee, in course order, and the images they show."""
+    lessons = [lesson for module in visible_modules(course) if progress.is_open(module)
+               for lesson in visible_lessons(module)]
+    images = list(dict.fromkeys(src for lesson in lessons for src in _OWN_IMAGE.findall(render_markdown(lesson.body_md))))
+    return SavedCourse(lessons, images)
+
+
+def cache_key(course: CourseView, progress: CourseProgress, *context: str) -> str:
+    """A short key for a saved copy: it changes with the content version, the modules open to the trainee,
+    and the context given (the interface language, the stylesheet's hash), and only then."""
+    open_modules = sorted(module.id for module in course.modules if progress.is_open(module))
+    parts = [content_version(course), ",".join(map(str, open_modules)), *context]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
