@@ -40,6 +40,11 @@ def to_wita(dt_utc: datetime) -> datetime:
     return dt_utc.astimezone(WITA)
 
 
+def wita_midnight(day: date) -> datetime:
+    """The UTC instant at which a WITA calendar day starts."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=WITA).astimezone(timezone.utc)
+
+
 def format_waktu_wita(dt_utc: datetime) -> str:
     """Format a UTC datetime in WITA as '26 November 2026, 20.38 WITA'."""
     local = to_wita(dt_utc)

@@ -63,7 +63,8 @@ NAV = {
     Role.TRAINEE: (("learning.catalog", _l("Katalog")), ("learning.my_courses", _l("Kursus saya"))),
     Role.TRAINER: (("authoring.index", _l("Kursus yang saya kelola")), ("learning.catalog", _l("Katalog"))),
     Role.COORDINATOR: (("reports.dashboard", _l("Dasbor")), ("reports.roster", _l("Daftar peserta")), ("reports.stalled", _l("Perlu diingatkan"))),
-    Role.ADMIN: (("admin.users", _l("Akun")), ("reports.dashboard", _l("Dasbor")), ("authoring.index", _l("Kelola kursus")), ("learning.catalog", _l("Katalog"))),
+    Role.ADMIN: (("admin.users", _l("Akun")), ("audit.index", _l("Log audit")), ("reports.dashboard", _l("Dasbor")),
+                 ("authoring.index", _l("Kelola kursus")), ("learning.catalog", _l("Katalog"))),
 }
 
 

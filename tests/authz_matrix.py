@@ -214,6 +214,14 @@ def _activation_token(world: World) -> dict:
     return {"token": tokens.make_token(tokens.ACTIVATION, user)}
 
 
+def _email_change_token(world: World) -> dict:
+    """A new account asking for a new address, and the link sent to it (a POST uses it up)."""
+    n = next(_fresh)
+    user = account(Role.TRAINEE, "64.02", f"lama-{n}@matriks.example")
+    db.session.commit()
+    return {"token": tokens.make_token(tokens.EMAIL_CHANGE, user, f"baru-{n}@matriks.example")}
+
+
 def _lesson_path(world: World) -> dict:
     return {"slug": world.course.slug, "module_slug": world.module.slug, "lesson_slug": world.lesson.slug}
 
@@ -244,6 +252,9 @@ MATRIX: dict[str, Expect] = {
     "accounts.logout": Expect(signed_in()),
     "accounts.change_password": Expect(signed_in()),
     "accounts.forgot_password": Expect(everyone()),
+    "accounts.profile": Expect(signed_in()),
+    "accounts.request_email_change": Expect(signed_in(), note="an empty POST shows the form's errors"),
+    "accounts.confirm_email": Expect(everyone(), url_args=_email_change_token, note="the link is the key"),
     "accounts.reset_password": Expect(everyone(), url_args=_reset_token, note="the link is the key; an empty POST changes nothing"),
     "accounts.activate": Expect(everyone(), url_args=_activation_token, note="the link is the key; an empty POST changes nothing"),
     "admin.users": Expect(only(ADMIN)),
@@ -268,6 +279,8 @@ MATRIX: dict[str, Expect] = {
                                        note="the owner, coordinators who see the owner's regency, admins"),
     "learning.verify": Expect(everyone(), url_args=_certificate, note="public check of a printed certificate"),
     "learning.revoke_certificate": Expect(only(*REPORTERS), url_args=_certificate),
+    "learning.reissue_certificate": Expect(only(TRAINEE), url_args=_certificate, methods=("POST",),
+                                           note="the owner only; with an unchanged name it says so and changes nothing"),
     # Quizzes: anyone enrolled takes a quiz; an attempt belongs to its trainee alone.
     "quizzes.overview": Expect(signed_in(), url_args=_quiz_id),
     "quizzes.start": Expect(signed_in(), url_args=_quiz_id),

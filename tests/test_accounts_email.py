@@ -91,3 +91,49 @@ def test_without_mail_server_the_page_says_so_and_the_log_names_the_recipient(cl
     assert "belum dapat mengirim email" in client.get("/lupa-sandi").get_data(as_text=True)
     ask_for_reset(client, user.email)
     assert any(user.email in record.getMessage() and "MAIL_SERVER" in record.getMessage() for record in caplog.records)
+
+
+def test_email_change_is_confirmed_through_the_new_address(app, client, make_user, login_as, mailbox):
+    user = make_user(email="lama@kelaskim.example", full_name="Rina Lestari")
+    login_as(user)
+    wrong = client.post("/akun/email", data={"new_email": "baru@kelaskim.example", "current_password": "keliru-123456"})
+    assert wrong.status_code == 200 and "Kata sandi sekarang salah." in wrong.get_data(as_text=True)
+    asked = client.post("/akun/email", data={"new_email": "Baru@KelasKIM.example", "current_password": PASSWORD})
+    asked.close()
+    assert asked.status_code == 302
+    message, = mailbox.wait_for(1)
+    assert message["To"] == "baru@kelaskim.example" and "Konfirmasi alamat email" in message["Subject"]
+    db.session.refresh(user)
+    assert user.email == "lama@kelaskim.example"  # unchanged until the link is opened
+    link = mailbox.link(message)
+    page = client.get(_path(link))
+    assert page.status_code == 200 and "baru@kelaskim.example" in page.get_data(as_text=True)
+    assert client.post(_path(link)).status_code == 302
+    db.session.refresh(user)
+    assert user.email == "baru@kelaskim.example"
+    assert client.post(_path(link)).status_code == 410  # used
+    assert app.test_client().post("/masuk", data={"email": "baru@kelaskim.example", "password": PASSWORD}).status_code == 302
+    assert "email_changed" in _actions()
+
+
+def test_email_change_to_a_taken_address_sends_nothing_and_says_the_same(client, make_user, login_as, mailbox):
+    make_user(email="dipakai@kelaskim.example")
+    login_as(make_user())
+    asked = client.post("/akun/email", data={"new_email": "dipakai@kelaskim.example", "current_password": PASSWORD},
+                        follow_redirects=True)
+    asked.close()
+    assert "bila alamat itu dapat dipakai" in asked.get_data(as_text=True)
+    time.sleep(0.3)
+    assert mailbox.messages == []
+
+
+def test_profile_keeps_name_phone_and_unit(client, make_user, login_as):
+    user = make_user(full_name="Nama Lama")
+    login_as(user)
+    assert "Profil saya" in client.get("/akun").get_data(as_text=True)
+    bad = client.post("/akun", data={"full_name": "", "phone": "123", "unit": ""})
+    assert bad.status_code == 200 and "Nama lengkap wajib diisi." in bad.get_data(as_text=True)
+    saved = client.post("/akun", data={"full_name": "  Nama   Baru ", "phone": "0812 3456 7890", "unit": "KIM Mahakam"})
+    assert saved.status_code == 302
+    db.session.refresh(user)
+    assert (user.full_name, user.phone, user.unit) == ("Nama Baru", "6281234567890", "KIM Mahakam")

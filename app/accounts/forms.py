@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, SearchField, SelectField, StringField,
+                     SubmitField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.accounts.models import AccountStatus, Role
@@ -25,6 +26,12 @@ ACCOUNT_STATUS_LABELS = {
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _valid_phone(form, field):
+    problem = phone_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
 
 
 def _optional_int(value):
@@ -92,7 +99,7 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Nama lengkap wajib diisi.")), Length(max=120)], filters=[_strip])
     nip = StringField(_l("NIP (opsional, 18 angka)"), validators=[Optional()], filters=[normalise_nip])
     unit = StringField(_l("Instansi atau nama KIM"), validators=[Length(max=160)], filters=[_strip])
-    phone = StringField(_l("Nomor HP (opsional)"), validators=[Optional()], filters=[normalise_phone])
+    phone = StringField(_l("Nomor HP (opsional)"), validators=[Optional(), _valid_phone], filters=[normalise_phone])
     regency_id = SelectField(_l("Kabupaten/kota"), coerce=_optional_int,
                              validators=[DataRequired(_l("Pilih kabupaten/kota akun ini."))])
     role = SelectField(_l("Peran"), choices=list(ROLE_LABELS.items()))
@@ -103,12 +110,55 @@ class UserForm(FlaskForm):
         if problem:
             raise ValidationError(problem)
 
-    def validate_phone(self, field):
-        problem = phone_problem(field.data) if field.data else None
-        if problem:
-            raise ValidationError(problem)
 
 
+
+
+class ProfileForm(FlaskForm):
+    """What a user keeps up to date themselves: the name on certificates, phone, unit."""
+
+    full_name = StringField(_l("Nama lengkap (seperti pada sertifikat)"),
+                            validators=[DataRequired(_l("Nama lengkap wajib diisi.")), Length(max=120)], filters=[_strip])
+    phone = StringField(_l("Nomor HP (opsional)"), validators=[Optional(), _valid_phone], filters=[normalise_phone])
+    unit = StringField(_l("Instansi atau nama KIM"), validators=[Length(max=160)], filters=[_strip])
+    submit = SubmitField(_l("Simpan profil"))
+
+
+class EmailChangeForm(FlaskForm):
+    """A new email address, confirmed through a link sent to it; the current password first."""
+
+    new_email = EmailField(_l("Email baru"), filters=[_strip], validators=[
+        DataRequired(_l("Email wajib diisi.")), Email(_l("Alamat email tidak valid.")), Length(max=254)])
+    current_password = PasswordField(_l("Kata sandi sekarang"),
+                                     validators=[DataRequired(_l("Kata sandi sekarang wajib diisi."))])
+    submit = SubmitField(_l("Kirim tautan konfirmasi"))
+
+
+class WitaDateField(DateField):
+    """A calendar date typed in WITA, with an Indonesian error for a malformed value."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")) from error
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, sent by GET: who, which action, from and to which WITA day."""
+
+    class Meta:
+        csrf = False
+
+    pelaku = SearchField(_l("Pelaku (nama atau email)"), validators=[Optional(), Length(max=100)])
+    tindakan = SelectField(_l("Tindakan"), validators=[Optional()], validate_choice=False)
+    dari = WitaDateField(_l("Dari tanggal (WITA)"), validators=[Optional()])
+    sampai = WitaDateField(_l("Sampai tanggal (WITA)"), validators=[Optional()])
+
+    def valid(self, name: str):
+        """A field's value, or None when it has an error."""
+        field = getattr(self, name)
+        return None if field.errors else field.data
 
 
 class ConfirmForm(FlaskForm):

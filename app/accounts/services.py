@@ -100,6 +100,28 @@ def set_new_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+def update_profile(user: User, full_name: str, phone: str | None, unit: str) -> list[str]:
+    """Apply the user's own profile fields; return the names of those that changed."""
+    changed = []
+    for name, value in (("full_name", " ".join(full_name.split())), ("phone", phone or None), ("unit", unit or "")):
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    db.session.flush()
+    return changed
+
+
+def change_email(user: User, new_email: str) -> None:
+    """Give the account a confirmed new email; raise AccountError when another account took it meanwhile."""
+    from flask_babel import gettext as _
+
+    clash = user_by_email(new_email)
+    if clash is not None and clash.id != user.id:
+        raise AccountError(_("Email %(email)s sudah dipakai akun lain.", email=new_email))
+    user.email = new_email
+    db.session.flush()
+
+
 def set_active(user: User, active: bool) -> None:
     """Deactivate an account (its sessions end at once) or activate it again."""
     user.active = active

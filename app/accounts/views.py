@@ -1,4 +1,4 @@
-"""Login, logout, the user's own password, and the links sent by email: reset and activation."""
+"""Login, logout, the user's own profile and password, and the links sent by email: reset, activation, email change."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -6,7 +6,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services, tokens
-from app.accounts.forms import ConfirmForm, ForgotPasswordForm, LoginForm, PasswordChangeForm, PasswordSetForm
+from app.accounts.forms import (ConfirmForm, EmailChangeForm, ForgotPasswordForm, LoginForm, PasswordChangeForm,
+                                PasswordSetForm, ProfileForm)
 from app.accounts.models import User
 from app.accounts.validators import normalise_email
 from app.dates import format_waktu_wita
@@ -167,3 +168,71 @@ def _password_from_link(purpose: str, token: str, action: str, done: str):
     _start_session(user)
     flash(done, "success")
     return redirect(home_url(user))
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@bp.route("/akun", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The user's own profile: the name printed on certificates, phone, unit; links to email and password."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        changed = services.update_profile(current_user, form.full_name.data, form.phone.data, form.unit.data)
+        if changed:
+            services.record("profile_changed", actor=current_user, target=current_user.email, ip=request.remote_addr,
+                            fields=changed)
+        db.session.commit()
+        flash(_("Profil disimpan.") if changed else _("Tidak ada perubahan."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, email_form=EmailChangeForm())
+
+
+@bp.post("/akun/email")
+@login_required
+def request_email_change():
+    """Send a confirmation link to the new address; the account keeps the old one until it is opened."""
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), email_form=form)
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(_("Kata sandi sekarang salah."))
+        return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), email_form=form)
+    new_email = normalise_email(form.new_email.data)
+    if services.user_by_email(new_email) is None:  # the same answer either way: the form must not tell whose address it is
+        send_after_response([_email_change_email(current_user, new_email)])
+    services.record("email_change_requested", actor=current_user, target=current_user.email, ip=request.remote_addr,
+                    new_email=new_email)
+    db.session.commit()
+    flash(_("Tautan konfirmasi dikirim ke %(email)s bila alamat itu dapat dipakai. Buka tautannya untuk "
+            "menyelesaikan penggantian.", email=new_email), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+def _email_change_email(user: User, new_email: str):
+    link = external_url("accounts.confirm_email", token=tokens.make_token(tokens.EMAIL_CHANGE, user, new_email))
+    until = format_waktu_wita(utcnow() + tokens.lifetime(tokens.EMAIL_CHANGE))
+    return render_email("email_change", new_email, user.locale, _l("Konfirmasi alamat email Kelas KIM"),
+                        user=user, new_email=new_email, link=link, until=until)
+
+
+@bp.route("/akun/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Open the confirmation link sent to the new address (once, before it expires): the account takes it."""
+    opened = tokens.read_token(tokens.EMAIL_CHANGE, token)
+    if opened is None or not opened.new_email:
+        return render_template("accounts/link_invalid.html", purpose=tokens.EMAIL_CHANGE), 410
+    user, form = opened.user, ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/email_confirm.html", user=user, new_email=opened.new_email, form=form)
+    old_email = user.email
+    try:
+        services.change_email(user, opened.new_email)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.login"))
+    services.record("email_changed", actor=user, target=opened.new_email, ip=request.remote_addr, old_email=old_email)
+    db.session.commit()
+    flash(_("Alamat email akun sekarang %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))

@@ -5,7 +5,8 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, inspect, select, update
 
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
@@ -89,11 +90,36 @@ def public_record(certificate: Certificate | None, code: str) -> dict:
         return {"code": code, "found": False, "valid": False}
     return {
         "code": certificate.code, "found": True, "valid": not certificate.is_revoked,
-        "name": certificate.user.full_name, "course": certificate.course.title,
+        "name": certificate.name_on_certificate, "course": certificate.course.title,
         "completed_on": to_wita(certificate.completed_at).date().isoformat(),
         "revoked_on": to_wita(certificate.revoked_at).date().isoformat() if certificate.is_revoked else None,
         "issuer": ISSUER, "verify_url": verify_url(certificate.code),
     }
+
+
+def reissue(certificate: Certificate, by: User, ip: str | None = None) -> str:
+    """Re-issue a certificate with the owner's current name (same code, audit entry); return the old name."""
+    if not certificate.can_be_reissued:
+        raise CertificateError(_("Sertifikat ini sudah memakai nama Anda yang sekarang."))
+    old_name = certificate.printed_name
+    certificate.printed_name = None  # from now on it carries the account's name, until that changes again
+    certificate.reissued_at = utcnow()
+    accounts.record("certificate_reissued", actor=by, target=certificate.code, ip=ip, old_name=old_name,
+                    new_name=certificate.user.full_name, course_id=certificate.course_id)
+    db.session.flush()
+    return old_name
+
+
+@event.listens_for(Session, "before_flush")
+def keep_issued_names(session, flush_context, instances) -> None:
+    """Before an account's new name is written (profile, admin, import), its certificates keep the name they were issued with."""
+    for user in session.dirty:
+        if not isinstance(user, User):
+            continue
+        history = inspect(user).attrs.full_name.history
+        if history.deleted and history.added and history.deleted[0] != history.added[0]:
+            session.execute(update(Certificate).where(Certificate.user_id == user.id, Certificate.printed_name.is_(None))
+                            .values(printed_name=history.deleted[0]).execution_options(synchronize_session=False))
 
 
 def verify_url(code: str) -> str:
@@ -105,7 +131,7 @@ def pdf_data(certificate: Certificate) -> CertificateData:
     """What the PDF renderer prints for this certificate; dates as in Kalimantan Timur (WITA)."""
     user, course = certificate.user, certificate.course
     return CertificateData(
-        full_name=user.full_name, nip=user.nip, regency_name=user.regency.name,
+        full_name=certificate.name_on_certificate, nip=user.nip, regency_name=user.regency.name,
         course_title=course.title, hours=course.hours, completed_on=to_wita(certificate.completed_at).date(),
         code=certificate.code, verify_url=verify_url(certificate.code),
     )

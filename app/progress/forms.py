@@ -87,3 +87,9 @@ class OfflineCompletionForm(FlaskForm):
     def done_at_on_server_clock(self, now: datetime) -> datetime:
         """When the lesson was done, on the server's clock: now, less how long before sending it was done."""
         return now - (self.sent_at.data - self.done_at.data)
+
+
+class ReissueForm(FlaskForm):
+    """The button that re-issues a certificate with the owner's current name."""
+
+    submit = SubmitField(_l("Terbitkan ulang dengan nama sekarang"))

@@ -79,9 +79,23 @@ class Certificate(db.Model):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoke_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: The name printed when it was issued, kept once the account's name changes; empty: the account's name.
+    printed_name: Mapped[Optional[str]] = mapped_column(String(120))
+    #: When the owner last had it re-issued with their current name (same code).
+    reissued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
+
+    @property
+    def name_on_certificate(self) -> str:
+        """The name this certificate carries: as issued, or as last re-issued."""
+        return self.printed_name or self.user.full_name
+
+    @property
+    def can_be_reissued(self) -> bool:
+        """The owner's name changed since it was issued: a copy with the new name can be issued (same code)."""
+        return self.printed_name is not None and not self.is_revoked
 
     @property
     def is_revoked(self) -> bool:

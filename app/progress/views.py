@@ -13,7 +13,7 @@ from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
 from app.progress import certificates, offline, services
 from app.progress.certificate_pdf import FontMissing, render_certificate
-from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, RevokeForm
+from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, ReissueForm, RevokeForm
 
 bp = Blueprint("learning", __name__)
 
@@ -247,6 +247,24 @@ def certificate_pdf(code: str):
     response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-{certificate.code}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/sertifikat/<code>/terbitkan-ulang")
+@login_required
+def reissue_certificate(code: str):
+    """The owner re-issues their certificate with their current name: same code, and an audit entry."""
+    certificate = certificates.by_code(code) or abort(404)
+    ensure(certificate.user_id == current_user.id)
+    if ReissueForm().validate_on_submit():
+        try:
+            old_name = certificates.reissue(certificate, current_user, ip=request.remote_addr)
+        except certificates.CertificateError as error:
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash(_("Sertifikat %(code)s diterbitkan ulang atas nama %(new)s (sebelumnya %(old)s).",
+                    code=certificate.code, new=current_user.full_name, old=old_name), "success")
+    return redirect(url_for("learning.my_courses"))
 
 
 def _wants_json() -> bool:

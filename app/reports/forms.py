@@ -7,9 +7,10 @@ from typing import Optional as Opt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SearchField, SelectField, SubmitField
+from wtforms import HiddenField, IntegerField, SearchField, SelectField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
+from app.accounts.forms import WitaDateField
 from app.accounts.models import Regency
 from app.catalog.models import Course
 from app.reports.services import DEFAULT_STALLED_DAYS, STATUS_LABELS, RosterFilter
@@ -23,16 +24,6 @@ class ChoiceField(SelectField):
     def pre_validate(self, form) -> None:
         if self.data and self.data not in {str(value) for value, _label in self.choices}:
             raise ValidationError(MSG_CHOICE)
-
-
-class WitaDateField(DateField):
-    """A calendar date typed in WITA, with an Indonesian error for a malformed value."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")) from error
 
 
 class DaysField(IntegerField):

@@ -5,7 +5,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any, Optional
 
@@ -18,7 +18,7 @@ from app.accounts.forms import ACCOUNT_STATUS_LABELS
 from app.accounts.invitations import whatsapp_url
 from app.accounts.validators import normalise_nip
 from app.catalog.models import Course, Lesson, Module, Status
-from app.dates import WITA, to_wita
+from app.dates import to_wita, wita_midnight
 from app.extensions import cache, db, utcnow
 from app.progress.models import Certificate, Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, Quiz
@@ -171,11 +171,6 @@ def week_starts(now: datetime, weeks: int = CHART_WEEKS) -> list[date]:
     today = to_wita(now).date()
     monday = today - timedelta(days=today.weekday())
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-
-
-def wita_midnight(day: date) -> datetime:
-    """The UTC instant at which a WITA calendar day starts."""
-    return datetime.combine(day, time.min, tzinfo=WITA).astimezone(UTC)
 
 
 @dataclass
