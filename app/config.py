@@ -27,6 +27,8 @@ def load_config() -> dict:
     """Build the Flask config from environment variables."""
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
     production = os.environ.get("FLASK_DEBUG", "") not in ("1", "true")
+    # One Redis shared by every instance: login limits and the dashboard cache, unless set apart below.
+    redis_url = os.environ.get("REDIS_URL", "")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -42,10 +44,10 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Flask-Caching: SimpleCache is per worker; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share one.
-        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        # Flask-Caching: SimpleCache is per worker; with REDIS_URL (or CACHE_TYPE=RedisCache) one cache is shared.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or redis_url or None,
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kelaskim:"),
         # The dashboard figures are at most this old; the page says when they were computed.
         "DASHBOARD_CACHE_SECONDS": int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60") or 60),
