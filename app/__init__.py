@@ -29,7 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import assets, dates, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
+    from app.catalog import outline
     from app.extensions import cache, csrf, db, login_manager, mail, migrate
+    from app.quizzes import bank
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite too.
@@ -44,6 +46,9 @@ def _init_extensions(app: Flask) -> None:
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    # Outlines and question banks each worker keeps, keyed by course content version.
+    outline.init_app(app)
+    bank.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

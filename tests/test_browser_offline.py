@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.catalog import versions
 from app.catalog.models import Lesson, Status
 from app.extensions import db, utcnow
 from app.progress.models import LessonCompletion
@@ -133,6 +134,7 @@ def test_trainee_reads_offline_and_completions_are_sent_once(page: Page, context
     last_path = f"/kursus/{course.slug}/modul-1/{last.slug}"
     page.wait_for_function(f"async () => ((await ({SAVED_PATHS})()) || []).includes('{last_path}')")
     db.session.get(Lesson, last.id).status = Status.DRAFT
+    versions.bump([course.id])  # as the editing services do
     db.session.commit()
     page.reload()
     first_path = f"/kursus/{course.slug}/modul-1/pelajaran-1"

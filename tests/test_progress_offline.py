@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 
 import pytest
 
+from app.catalog import versions
 from app.catalog.models import Lesson, Status
 from app.extensions import db, utcnow
 from app.progress import services
@@ -92,6 +93,7 @@ def test_the_key_moves_with_content_and_opened_modules_and_a_retired_lesson_leav
 
     retired = course.modules[0].lessons[1]
     retired.status = Status.DRAFT  # a trainer takes the lesson back
+    versions.bump([course.id])  # as the editing services do
     db.session.commit()
     refreshed = bundle(client, course)
     assert refreshed["key"] != key and lesson_path(course, 0, 1) not in refreshed["urls"]
@@ -211,6 +213,7 @@ def test_offline_and_online_completion_share_one_rule(client, trainee):
     enrol(trainee, course)
     lesson = db.session.get(Lesson, course.modules[0].lessons[1].id)
     lesson.status = Status.DRAFT
+    versions.bump([course.id])  # as the editing services do
     db.session.commit()
     assert send(client, lesson, trainee, utcnow()).status_code == 409
     assert client.post(lesson_path(course, 0, 1) + "/selesai").status_code in (403, 404)

@@ -92,12 +92,14 @@ def demo_command(trainees: int):
 
 def share_courses_with(trainer) -> int:
     """Make the trainer a co-owner of every course they do not own yet; return how many."""
+    from app.catalog import versions
     from app.catalog.models import Course
 
     courses = db.session.scalars(db.select(Course)).all()
     added = [course for course in courses if trainer not in course.owners]
     for course in added:
         course.owners.append(trainer)
+    versions.bump(course.id for course in added)
     return len(added)
 
 

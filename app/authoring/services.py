@@ -12,6 +12,7 @@ from app.accounts.models import Role, User
 from app.accounts.services import user_by_email
 from app.authoring import revisions
 from app.authoring.qformats import parse_aiken, parse_gift, slugify
+from app.catalog import versions
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
@@ -219,6 +220,12 @@ def load_revision(revision_id: int) -> Optional[Revision]:
     return db.session.scalar(select(Revision).where(Revision.id == revision_id).options(selectinload(Revision.author)))
 
 
+def _changed(course: Course):
+    """Count up the course's content version: what learners and editors see has changed."""
+    db.session.flush()
+    versions.bump([course.id])
+
+
 # Slugs ---------------------------------------------------------------------------------------
 
 def _slug_for(data_slug: str, title: str) -> str:
@@ -256,6 +263,7 @@ def create_course(data: CourseData, author: User) -> Course:
         course.owners = [author]
     db.session.add(course)
     revisions.record(revisions.COURSE, course, author)
+    _changed(course)
     return course
 
 
@@ -265,7 +273,9 @@ def update_course(course: Course, data: CourseData, author: User) -> Optional[Re
     _check_course_slug(data.slug, course)
     before = revisions.snapshot(revisions.COURSE, course)
     _apply_course(course, data)
-    return revisions.record(revisions.COURSE, course, author, before)
+    revision = revisions.record(revisions.COURSE, course, author, before)
+    _changed(course)
+    return revision
 
 
 def add_owner(course: Course, email: str, author: User) -> User:
@@ -280,6 +290,7 @@ def add_owner(course: Course, email: str, author: User) -> User:
     before = revisions.snapshot(revisions.COURSE, course)
     course.owners.append(user)
     revisions.record(revisions.COURSE, course, author, before)
+    _changed(course)  # the new owner may preview and edit at once, on every worker
     return user
 
 
@@ -292,6 +303,7 @@ def create_module(course: Course, data: ModuleData, author: User) -> Module:
     module = Module(slug=slug, title=data.title, position=len(course.modules), status=Status.DRAFT)
     course.modules.append(module)
     revisions.record(revisions.MODULE, module, author)
+    _changed(course)
     return module
 
 
@@ -301,7 +313,9 @@ def update_module(module: Module, data: ModuleData, author: User) -> Optional[Re
     _check_sibling_slug(slug, module.course.modules, module, _("modul"))
     before = revisions.snapshot(revisions.MODULE, module)
     module.slug, module.title = slug, data.title
-    return revisions.record(revisions.MODULE, module, author, before)
+    revision = revisions.record(revisions.MODULE, module, author, before)
+    _changed(module.course)
+    return revision
 
 
 def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
@@ -317,6 +331,7 @@ def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
     _apply_lesson(lesson, data)
     module.lessons.append(lesson)
     revisions.record(revisions.LESSON, lesson, author)
+    _changed(module.course)
     return lesson
 
 
@@ -327,7 +342,9 @@ def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Re
     before = revisions.snapshot(revisions.LESSON, lesson)
     lesson.slug = slug
     _apply_lesson(lesson, data)
-    return revisions.record(revisions.LESSON, lesson, author, before)
+    revision = revisions.record(revisions.LESSON, lesson, author, before)
+    _changed(lesson.module.course)
+    return revision
 
 
 # Quizzes and questions -----------------------------------------------------------------------
@@ -378,6 +395,7 @@ def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
     _apply_quiz(quiz, data)
     module.quiz = quiz
     revisions.record(revisions.QUIZ, quiz, author)
+    _changed(module.course)
     return quiz
 
 
@@ -386,7 +404,9 @@ def update_quiz(quiz: Quiz, data: QuizData, author: User) -> Optional[Revision]:
     _check_pool(quiz.questions, data)
     before = revisions.snapshot(revisions.QUIZ, quiz)
     _apply_quiz(quiz, data)
-    return revisions.record(revisions.QUIZ, quiz, author, before)
+    revision = revisions.record(revisions.QUIZ, quiz, author, before)
+    _changed(quiz.module.course)
+    return revision
 
 
 def _unique_key(wanted: str, text: str, taken: set[str]) -> str:
@@ -438,6 +458,7 @@ def create_question(quiz: Quiz, data: QuestionData, author: User) -> Question:
     _apply_question(question, data)
     quiz.questions.append(question)
     revisions.record(revisions.QUIZ, quiz, author, before)
+    _changed(quiz.module.course)
     return question
 
 
@@ -448,7 +469,9 @@ def update_question(question: Question, data: QuestionData, author: User) -> Opt
     question.key = _unique_key(data.key or question.key, data.text,
                                {other.key for other in quiz.questions if other is not question})
     _apply_question(question, data)
-    return revisions.record(revisions.QUIZ, quiz, author, before)
+    revision = revisions.record(revisions.QUIZ, quiz, author, before)
+    _changed(quiz.module.course)
+    return revision
 
 
 def delete_question(question: Question, author: User) -> None:
@@ -458,6 +481,7 @@ def delete_question(question: Question, author: User) -> None:
     quiz.questions = [other for other in revisions.by_position(quiz.questions) if other is not question]
     _renumber(quiz.questions)
     revisions.record(revisions.QUIZ, quiz, author, before)
+    _changed(quiz.module.course)
 
 
 def decode_upload(raw: bytes) -> str:
@@ -491,6 +515,7 @@ def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt:
         quiz.questions.append(question)
     revisions.record(revisions.QUIZ, quiz, author, before,
                      summary=_("impor %(n)d soal (%(fmt)s)", n=len(specs), fmt=fmt.upper()))
+    _changed(quiz.module.course)
     return len(specs)
 
 
@@ -516,6 +541,7 @@ def move(entity_type: str, item, direction: int, author: User) -> bool:
     ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(ordered)
     revisions.record(parent_type, parent, author, before, summary=summary)
+    _changed(course_of(parent_type, parent))
     return True
 
 
@@ -525,7 +551,9 @@ def set_status(entity_type: str, entity, status: str, author: User) -> Optional[
         raise AuthoringError(_("Status tidak dikenal."))
     before = revisions.snapshot(entity_type, entity)
     entity.status = status
-    return revisions.record(entity_type, entity, author, before)
+    revision = revisions.record(entity_type, entity, author, before)
+    _changed(course_of(entity_type, entity))
+    return revision
 
 
 def publish_everything(course: Course, author: User) -> int:
@@ -579,5 +607,7 @@ def restore(revision: Revision, entity, author: User) -> Optional[Revision]:
         _restore_lesson(entity, revision.snapshot)
     else:
         _restore_quiz(entity, revision.snapshot)
-    return revisions.record(revision.entity_type, entity, author, before,
-                            summary=_("dipulihkan dari revisi #%(n)d", n=number))
+    restored = revisions.record(revision.entity_type, entity, author, before,
+                                summary=_("dipulihkan dari revisi #%(n)d", n=number))
+    _changed(course_of(revision.entity_type, entity))
+    return restored

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect
 
 from app.accounts.services import record
-from app.catalog import services
+from app.catalog import services, versions
 from app.catalog.coursefiles import (
     ChoiceData, CourseData, LessonData, ModuleData, QuestionData, QuizData, write_course,
 )
@@ -111,6 +111,7 @@ def import_courses(courses: Sequence[CourseData]) -> list[ImportResult]:
                    changes={f"{kind} {action}": n for (kind, action), n in result.changes.items() if n})
         results.append(result)
     db.session.flush()
+    versions.bump(existing[result.slug].id for result in results if result.changed and result.slug in existing)
     return results
 
 

@@ -45,7 +45,11 @@ class Course(db.Model):
     sequential: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(12), default=Status.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the course's content last changed (moved with content_version by app.catalog.versions).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Counts up on every change learners or editors would see (content, publishing, owners);
+    #: kept outlines and question banks are keyed by it (app.catalog.versions).
+    content_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from app.catalog.outline import CourseView, LessonView
 from app.progress.services import CourseProgress, visible_lessons, visible_modules
@@ -24,9 +23,8 @@ class SavedCourse:
 
 def content_version(course: CourseView) -> str:
     """The version of the course's content, which moves with every change to its modules, lessons or quizzes."""
-    # The outline's updated_at is moved by every such change (app/catalog/outline.py).
-    stamp: datetime = course.updated_at
-    return str(int(stamp.timestamp() * 1_000_000))
+    # Counted up by the services on every such change (app/catalog/versions.py).
+    return f"{course.id}.{course.content_version}"
 
 
 def saved_course(course: CourseView, progress: CourseProgress) -> SavedCourse:

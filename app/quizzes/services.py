@@ -281,7 +281,7 @@ def _record_activity(user_id: int, module_id: int) -> None:
 
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
     """The attempt's questions and choices in its stored display order, from the kept question bank."""
-    by_id = bank.questions(attempt.quiz_id, attempt.quiz.module.course.updated_at)
+    by_id = bank.questions(attempt.quiz)
     ordered = []
     for entry in attempt.layout:
         question = by_id.get(entry["question"])
