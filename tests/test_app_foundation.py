@@ -83,3 +83,33 @@ def test_security_headers_on_pages(client):
     response = client.get("/masuk")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_migrations_keep_every_trainee_record_both_ways(app, make_user):
+    """On SQLite a batch migration copies tables (0004 copies quizzes and questions): no record may be lost."""
+    from app.progress.models import LessonCompletion, ModuleCompletion
+    from app.quizzes.models import Answer, Attempt
+    from tests.factories import make_course
+
+    course = make_course(modules=1, lessons=1)
+    trainee = make_user()
+    module, quiz = course.modules[0], course.modules[0].quiz
+    attempt = Attempt(quiz_id=quiz.id, user_id=trainee.id, number=1, status="submitted", layout=[])
+    attempt.answers = [Answer(question_id=question.id, response=[]) for question in quiz.questions]
+    db.session.add_all([attempt, LessonCompletion(user_id=trainee.id, lesson_id=module.lessons[0].id),
+                        ModuleCompletion(user_id=trainee.id, module_id=module.id)])
+    db.session.commit()
+    tables = ("questions", "choices", "lesson_completions", "module_completions", "attempts", "answers")
+
+    def counts():
+        return {name: db.session.execute(db.text(f"SELECT count(*) FROM {name}")).scalar() for name in tables}
+
+    before = counts()
+    assert before == {"questions": 4, "choices": 9, "lesson_completions": 1, "module_completions": 1, "attempts": 1,
+                      "answers": 4}
+    db.session.commit()
+    downgrade(revision="0003")
+    assert counts() == before
+    db.session.commit()
+    upgrade()
+    assert counts() == before
