@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    _connect_domains(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -49,6 +50,25 @@ def _init_extensions(app: Flask) -> None:
     # Outlines and question banks each worker keeps, keyed by course content version.
     outline.init_app(app)
     bank.init_app(app)
+
+
+def _connect_domains(app: Flask) -> None:
+    """Let the lower domains (catalog, quizzes) reach the higher ones without importing them."""
+    from app.catalog import retiring, versions
+    from app.progress import figures
+    from app.progress.models import LessonCompletion, ModuleCompletion
+    from app.quizzes import services as quizzes
+    from app.quizzes.models import Answer, Attempt
+
+    # Content that trainee records point at is retired, not deleted: which records point at what.
+    retiring.init_app(app)
+    retiring.register(app, retiring.LESSON, LessonCompletion.lesson_id)
+    retiring.register(app, retiring.MODULE, ModuleCompletion.module_id)
+    retiring.register(app, retiring.QUIZ, Attempt.quiz_id)
+    retiring.register(app, retiring.QUESTION, Answer.question_id)
+    retiring.register(app, retiring.CHOICE, quizzes.answers_per_choice)
+    # Every content version bump recounts the enrolment figures of the course.
+    versions.content_changed.connect(figures.on_content_changed)
 
 
 def _register_blueprints(app: Flask) -> None:

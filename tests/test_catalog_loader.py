@@ -1,6 +1,7 @@
 """flask courses import and export: rows keep their ids, a second run writes nothing, export round-trips."""
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_reimport_after_editing_a_lesson_updates_it_in_place_and_keeps_completio
 
     result = run(runner, "import", courses_copy)
 
-    assert "pemberdayaan-kim: diperbarui (pelajaran: 1 diubah)" in result.output
+    assert "pemberdayaan-kim: diperbarui\n  pelajaran: 1 diubah (1 catatan peserta)\n" in result.output
     assert "konten-media-pemda: tidak berubah" in result.output
     db.session.expire_all()
     assert db.session.get(Lesson, edited).body_md.endswith("\nParagraf tambahan.\n")
@@ -111,34 +112,63 @@ def test_reimport_after_editing_a_lesson_updates_it_in_place_and_keeps_completio
     assert sorted(completed) == sorted(lesson_ids)
 
 
-def test_rows_removed_from_the_files_are_deleted_and_the_rest_keep_their_ids(runner, make_user, courses_copy):
+def test_rows_removed_from_the_files_are_retired_when_records_point_at_them_else_deleted(
+        runner, make_user, courses_copy):
     run(runner, "import", courses_copy)
     module_dir = courses_copy / "pemberdayaan-kim" / "01-mengapa-kim-sekarang"
     dropped = lesson_id("pemberdayaan-kim", module_dir.name, "02-isu-bisa-datang-dari-siapa-saja")
     kept = lesson_id("pemberdayaan-kim", module_dir.name, "03-strategi-baru-memperkuat-kim")
+    unread = lesson_id("pemberdayaan-kim", module_dir.name, "01-transformasi-digital-dan-opini-publik")
     trainee = make_user()
     db.session.add_all([LessonCompletion(user_id=trainee.id, lesson_id=dropped),
                         LessonCompletion(user_id=trainee.id, lesson_id=kept)])
     db.session.commit()
     question_ids = dict(db.session.execute(db.select(Question.key, Question.id)).all())
     course_yaml = courses_copy / "pemberdayaan-kim" / "course.yaml"
-    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace("      - 02-isu-bisa-datang-dari-siapa-saja.md\n", ""),
-                           encoding="utf-8")
+    listed = course_yaml.read_text(encoding="utf-8")
+    for name in ("02-isu-bisa-datang-dari-siapa-saja", "01-transformasi-digital-dan-opini-publik"):
+        listed = listed.replace(f"      - {name}.md\n", "")
+    course_yaml.write_text(listed, encoding="utf-8")
     quiz = module_dir / "quiz.yaml"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text[:text.index("  - id: peta-saluran-kampung")] + text[text.index("  - id: keluhan-jadi-opini"):], encoding="utf-8")
 
     result = run(runner, "import", courses_copy)
 
-    assert "pelajaran: 1 diubah, 1 dihapus" in result.output and "soal: " in result.output and "1 dihapus" in result.output
+    assert "  pelajaran: 1 diubah (1 catatan peserta), 1 diarsipkan (1 catatan peserta tetap disimpan), 1 dihapus\n" \
+        in result.output, result.output
+    # The questions after it moved up a place; nobody answered the removed one, so it is deleted.
+    assert re.search(r"\n  soal: \d+ diubah, 1 dihapus\n", result.output) and "pilihan: " not in result.output
     db.session.expire_all()
-    assert db.session.get(Lesson, dropped) is None
-    assert db.session.get(Lesson, kept).position == 1
-    completed = db.session.scalars(db.select(LessonCompletion.lesson_id)).all()
-    assert completed == [kept]
+    retired = db.session.get(Lesson, dropped)
+    assert retired is not None and retired.is_retired  # kept with its completion, hidden from the course
+    assert db.session.get(Lesson, unread) is None  # nobody completed it: deleted
+    assert db.session.get(Lesson, kept).position == 0
+    assert [lesson.id for lesson in services.course_with_content("pemberdayaan-kim").modules[0].lessons] == [kept]
+    assert sorted(db.session.scalars(db.select(LessonCompletion.lesson_id))) == sorted([dropped, kept])
     remaining = dict(db.session.execute(db.select(Question.key, Question.id)).all())
     assert "peta-saluran-kampung" not in remaining
     assert remaining == {key: i for key, i in question_ids.items() if key != "peta-saluran-kampung"}
+
+
+def test_a_retired_lesson_back_in_the_files_is_live_again_with_its_completions(runner, make_user, courses_copy):
+    run(runner, "import", courses_copy)
+    module_dir = courses_copy / "pemberdayaan-kim" / "01-mengapa-kim-sekarang"
+    dropped = lesson_id("pemberdayaan-kim", module_dir.name, "02-isu-bisa-datang-dari-siapa-saja")
+    db.session.add(LessonCompletion(user_id=make_user().id, lesson_id=dropped))
+    db.session.commit()
+    course_yaml = courses_copy / "pemberdayaan-kim" / "course.yaml"
+    original = course_yaml.read_text(encoding="utf-8")
+    course_yaml.write_text(original.replace("      - 02-isu-bisa-datang-dari-siapa-saja.md\n", ""), encoding="utf-8")
+    run(runner, "import", courses_copy)
+    course_yaml.write_text(original, encoding="utf-8")
+
+    result = run(runner, "import", courses_copy)
+
+    assert "  pelajaran: 1 diubah, 1 dipulihkan (1 catatan peserta kembali terhitung)\n" in result.output, result.output
+    db.session.expire_all()
+    lesson = db.session.get(Lesson, dropped)
+    assert not lesson.is_retired and lesson.position == 1
 
 
 def test_export_check_import_round_trips_the_courses(runner, tmp_path, count_queries):

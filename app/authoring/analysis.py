@@ -108,8 +108,9 @@ def _question_stat(question: Question, rows: list) -> QuestionStat:
         typed = Counter(normalize_answer(value) for row in rows for value in _as_values(row.response))
         stat.typed = typed.most_common(TOP_TYPED)
     else:
+        choices = question.all_choices if question.retired_at is not None else question.choices
         stat.choices = [ChoiceStat(choice, picks[str(choice.id)], picks[str(choice.id)] / len(rows))
-                        for choice in by_position(question.choices)]
+                        for choice in by_position(choices)]
     stat.flags = _flags(stat)
     return stat
 
@@ -121,5 +122,9 @@ def analyse(quiz: Quiz) -> QuizAnalysis:
     by_question: dict[int, list] = defaultdict(list)
     for row in _submitted_answers(quiz.id):
         by_question[row.question_id].append(row)
-    stats = [_question_stat(question, by_question.get(question.id, [])) for question in by_position(quiz.questions)]
+    # Retired questions trainees answered are still analysed, after the live ones: their answers count.
+    retired = [question for question in by_position(quiz.all_questions)
+               if question.retired_at is not None and by_question.get(question.id)]
+    stats = [_question_stat(question, by_question.get(question.id, []))
+             for question in by_position(quiz.questions) + retired]
     return QuizAnalysis(attempts=attempts, questions=stats)

@@ -12,7 +12,7 @@ from app.accounts.models import Role, User
 from app.accounts.services import user_by_email
 from app.authoring import revisions
 from app.authoring.qformats import parse_aiken, parse_gift, slugify
-from app.catalog import versions
+from app.catalog import retiring, versions
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
@@ -21,6 +21,7 @@ from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY
 from app.quizzes.models import Choice, Question, Quiz, ReviewPolicy
 
 PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
+RETIRED, DELETED = retiring.RETIRED, retiring.DELETED
 
 
 class AuthoringError(ValueError):
@@ -242,7 +243,12 @@ def _check_course_slug(slug: str, course: Optional[Course]) -> None:
 
 
 def _check_sibling_slug(slug: str, siblings: Sequence, item=None, what: str = "") -> None:
-    if any(other.slug == slug and other is not item for other in siblings):
+    """Refuse a slug another row of the same parent has, retired rows included (they keep theirs)."""
+    clash = next((other for other in siblings if other.slug == slug and other is not item), None)
+    if clash is not None and clash.retired_at is not None:
+        raise AuthoringError(_("Slug %(slug)s masih dipakai %(what)s yang sudah diarsipkan (ada catatan peserta "
+                               "padanya); pilih slug lain.", slug=slug, what=what), "slug")
+    if clash is not None:
         raise AuthoringError(_("Slug %(slug)s sudah dipakai %(what)s lain di tempat yang sama.", slug=slug, what=what), "slug")
 
 
@@ -299,7 +305,7 @@ def add_owner(course: Course, email: str, author: User) -> User:
 def create_module(course: Course, data: ModuleData, author: User) -> Module:
     """Add a draft module at the end of the course."""
     slug = _slug_for(data.slug, data.title)
-    _check_sibling_slug(slug, course.modules, what=_("modul"))
+    _check_sibling_slug(slug, course.all_modules, what=_("modul"))
     module = Module(slug=slug, title=data.title, position=len(course.modules), status=Status.DRAFT)
     course.modules.append(module)
     revisions.record(revisions.MODULE, module, author)
@@ -310,7 +316,7 @@ def create_module(course: Course, data: ModuleData, author: User) -> Module:
 def update_module(module: Module, data: ModuleData, author: User) -> Optional[Revision]:
     """Change a module's title or slug."""
     slug = _slug_for(data.slug, data.title)
-    _check_sibling_slug(slug, module.course.modules, module, _("modul"))
+    _check_sibling_slug(slug, module.course.all_modules, module, _("modul"))
     before = revisions.snapshot(revisions.MODULE, module)
     module.slug, module.title = slug, data.title
     revision = revisions.record(revisions.MODULE, module, author, before)
@@ -326,7 +332,7 @@ def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
 def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
     """Add a draft lesson at the end of the module."""
     slug = _slug_for(data.slug, data.title)
-    _check_sibling_slug(slug, module.lessons, what=_("pelajaran"))
+    _check_sibling_slug(slug, module.all_lessons, what=_("pelajaran"))
     lesson = Lesson(slug=slug, position=len(module.lessons), status=Status.DRAFT)
     _apply_lesson(lesson, data)
     module.lessons.append(lesson)
@@ -338,7 +344,7 @@ def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
 def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Revision]:
     """Change a lesson in place, so trainees who completed it keep their progress."""
     slug = _slug_for(data.slug, data.title)
-    _check_sibling_slug(slug, lesson.module.lessons, lesson, _("pelajaran"))
+    _check_sibling_slug(slug, lesson.module.all_lessons, lesson, _("pelajaran"))
     before = revisions.snapshot(revisions.LESSON, lesson)
     lesson.slug = slug
     _apply_lesson(lesson, data)
@@ -429,18 +435,25 @@ def _fresh_choice_key(used: set[str]) -> str:
 
 
 def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
-    """Update choices in place by key, add new ones and drop the rest; ids (and answers) stay attached."""
-    existing = {choice.key: choice for choice in question.choices}
-    used = set(existing) | {data.key for data in choices if data.key}
+    """Update choices in place by key, add new ones, and retire or delete the rest; ids (and answers) stay attached.
+
+    A key that belongs to a retired choice (a restored revision has it) brings that choice back.
+    """
+    live = {choice.key: choice for choice in question.choices}
+    every = {choice.key: choice for choice in question.all_choices} if question.id else {}
+    every.update(live)
+    used = set(every) | {data.key for data in choices if data.key}
     kept: list[Choice] = []
     for position, data in enumerate(choices):
-        choice = existing.pop(data.key, None) if data.key else None
+        choice = every.pop(data.key, None) if data.key else None
         if choice is None:
             key = data.key if data.key and data.key not in {c.key for c in kept} else _fresh_choice_key(used)
             choice = Choice(key=key)
+        retiring.bring_back(choice)
         choice.position, choice.text, choice.correct, choice.feedback = position, data.text, data.correct, data.feedback
         kept.append(choice)
-    question.choices = kept
+    gone = retiring.take_away([choice for key, choice in every.items() if key in live])
+    question.choices = kept + [choice for choice, outcome in gone.items() if outcome == retiring.RETIRED]
 
 
 def _apply_question(question: Question, data: QuestionData) -> None:
@@ -453,10 +466,11 @@ def _apply_question(question: Question, data: QuestionData) -> None:
 def create_question(quiz: Quiz, data: QuestionData, author: User) -> Question:
     """Add a question at the end of the quiz."""
     before = revisions.snapshot(revisions.QUIZ, quiz)
-    key = _unique_key(data.key, data.text, {question.key for question in quiz.questions})
+    key = _unique_key(data.key, data.text, _question_keys(quiz))
     question = Question(key=key, position=len(quiz.questions))
-    _apply_question(question, data)
     quiz.questions.append(question)
+    _apply_question(question, data)
+    retiring.settle([(question, "choices")])
     revisions.record(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return question
@@ -466,22 +480,31 @@ def update_question(question: Question, data: QuestionData, author: User) -> Opt
     """Change a question in place, keeping the ids of choices whose keys stay."""
     quiz = question.quiz
     before = revisions.snapshot(revisions.QUIZ, quiz)
-    question.key = _unique_key(data.key or question.key, data.text,
-                               {other.key for other in quiz.questions if other is not question})
+    question.key = _unique_key(data.key or question.key, data.text, _question_keys(quiz) - {question.key})
     _apply_question(question, data)
+    retiring.settle([(question, "choices")])
     revision = revisions.record(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return revision
 
 
-def delete_question(question: Question, author: User) -> None:
-    """Remove a question (its answers go with it) and close the gap in positions."""
+def delete_question(question: Question, author: User) -> str:
+    """Remove a question and close the gap in positions: retired if trainees answered it, else deleted.
+
+    Returns retiring.RETIRED or retiring.DELETED. A retired question keeps its answers, graded
+    attempts keep their scores and reviews; new attempts no longer get it.
+    """
     quiz = question.quiz
     before = revisions.snapshot(revisions.QUIZ, quiz)
-    quiz.questions = [other for other in revisions.by_position(quiz.questions) if other is not question]
-    _renumber(quiz.questions)
+    outcome = retiring.take_away([question])[question]
+    others = [other for other in revisions.by_position(quiz.questions) if other is not question]
+    if outcome == retiring.DELETED:
+        quiz.questions = others
+    _renumber(others)
+    retiring.settle([(quiz, "questions")])
     revisions.record(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
+    return outcome
 
 
 def decode_upload(raw: bytes) -> str:
@@ -498,21 +521,28 @@ def decode_upload(raw: bytes) -> str:
     return text
 
 
+def _question_keys(quiz: Quiz) -> set[str]:
+    """The keys the quiz's questions hold, retired ones included (keys are unique per quiz)."""
+    retired = {question.key for question in quiz.all_questions} if quiz.id else set()
+    return retired | {question.key for question in quiz.questions}
+
+
 def parse_questions(fmt: str, text: str, quiz: Quiz):
     """Parse GIFT or Aiken text for this quiz (ids avoid its existing keys); writes nothing."""
-    return PARSERS[fmt](text, taken_ids={question.key for question in quiz.questions})
+    return PARSERS[fmt](text, taken_ids=_question_keys(quiz))
 
 
 def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt: str) -> int:
     """Append parsed questions to the quiz in one revision; returns how many were added."""
     before = revisions.snapshot(revisions.QUIZ, quiz)
-    taken = {question.key for question in quiz.questions}
+    taken = _question_keys(quiz)
     for spec in specs:
         data = question_from_spec(spec)
         question = Question(key=_unique_key("", data.key, taken), position=len(quiz.questions))
         taken.add(question.key)
-        _apply_question(question, data)
-        quiz.questions.append(question)
+        with db.session.no_autoflush:
+            quiz.questions.append(question)
+            _apply_question(question, data)
     revisions.record(revisions.QUIZ, quiz, author, before,
                      summary=_("impor %(n)d soal (%(fmt)s)", n=len(specs), fmt=fmt.upper()))
     _changed(quiz.module.course)
@@ -547,13 +577,17 @@ def move(entity_type: str, item, direction: int, author: User) -> bool:
 
 def set_status(entity_type: str, entity, status: str, author: User) -> Optional[Revision]:
     """Publish a course, module or lesson, or make it a draft again (trainees see only published)."""
+    revision = _set_status(entity_type, entity, status, author)
+    _changed(course_of(entity_type, entity))
+    return revision
+
+
+def _set_status(entity_type: str, entity, status: str, author: User) -> Optional[Revision]:
     if status not in Status.ALL:
         raise AuthoringError(_("Status tidak dikenal."))
     before = revisions.snapshot(entity_type, entity)
     entity.status = status
-    revision = revisions.record(entity_type, entity, author, before)
-    _changed(course_of(entity_type, entity))
-    return revision
+    return revisions.record(entity_type, entity, author, before)
 
 
 def publish_everything(course: Course, author: User) -> int:
@@ -561,9 +595,10 @@ def publish_everything(course: Course, author: User) -> int:
     changed = 0
     for module in course.modules:
         for lesson in module.lessons:
-            changed += set_status(revisions.LESSON, lesson, Status.PUBLISHED, author) is not None
-        changed += set_status(revisions.MODULE, module, Status.PUBLISHED, author) is not None
-    changed += set_status(revisions.COURSE, course, Status.PUBLISHED, author) is not None
+            changed += _set_status(revisions.LESSON, lesson, Status.PUBLISHED, author) is not None
+        changed += _set_status(revisions.MODULE, module, Status.PUBLISHED, author) is not None
+    changed += _set_status(revisions.COURSE, course, Status.PUBLISHED, author) is not None
+    _changed(course)  # one version bump (and one recount) for the lot
     return changed
 
 
@@ -573,25 +608,36 @@ RESTORABLE = (revisions.LESSON, revisions.QUIZ)
 
 
 def _restore_lesson(lesson: Lesson, data: dict[str, Any]) -> None:
-    _check_sibling_slug(data["slug"], lesson.module.lessons, lesson, _("pelajaran"))
+    _check_sibling_slug(data["slug"], lesson.module.all_lessons, lesson, _("pelajaran"))
     lesson.slug = data["slug"]
     _apply_lesson(lesson, LessonData(title=data["title"], slug=data["slug"], minutes=data["minutes"],
                                      objectives=data["objectives"], sources=data["sources"], body_md=data["body_md"]))
 
 
 def _restore_quiz(quiz: Quiz, data: dict[str, Any]) -> None:
-    """Settings and questions as in the snapshot; questions and choices whose keys match keep their ids."""
+    """Settings and questions as in the snapshot; questions and choices whose keys match keep their ids.
+
+    A question the snapshot has that was retired since comes back with its answers; one it lacks
+    is retired if trainees answered it, else deleted.
+    """
     _apply_quiz(quiz, QuizData(title=data["title"], pass_mark=data["pass_mark"], max_attempts=data["max_attempts"],
                                review=data.get("review", ReviewPolicy.AFTER_PASS), draw=data.get("draw"),
                                draw_per_tag=dict(data.get("draw_per_tag") or {})))
-    existing = {question.key: question for question in quiz.questions}
-    kept = []
-    for position, item in enumerate(data["questions"]):
-        question = existing.pop(item["key"], None) or Question(key=item["key"])
-        question.position = position
-        _apply_question(question, QuestionData.from_snapshot(item))
-        kept.append(question)
-    quiz.questions = kept
+    existing = {question.key: question for question in quiz.all_questions}
+    wanted = {item["key"] for item in data["questions"]}
+    gone = retiring.take_away([question for key, question in existing.items()
+                               if key not in wanted and question.retired_at is None])
+    with db.session.no_autoflush:  # new questions are filled in below, before anything is written
+        kept = []
+        for position, item in enumerate(data["questions"]):
+            question = existing.get(item["key"]) or Question(key=item["key"])
+            retiring.bring_back(question)
+            question.position = position
+            kept.append(question)
+        quiz.questions = kept + [question for question, outcome in gone.items() if outcome == retiring.RETIRED]
+        for question, item in zip(kept, data["questions"]):
+            _apply_question(question, QuestionData.from_snapshot(item))
+    retiring.settle([(quiz, "questions"), *((question, "choices") for question in kept)])
 
 
 def restore(revision: Revision, entity, author: User) -> Optional[Revision]:

@@ -370,9 +370,13 @@ def question_delete(question_id: int):
     form = ButtonForm()
     if form.validate_on_submit():
         quiz_id = question.quiz_id
-        services.delete_question(question, current_user)
+        outcome = services.delete_question(question, current_user)
         db.session.commit()
-        flash(_("Soal dihapus. Versi sebelumnya tetap ada di riwayat kuis."), "success")
+        if outcome == services.RETIRED:
+            flash(_("Soal diarsipkan: soal tidak lagi diberikan, tetapi jawaban peserta dan nilainya tetap tersimpan. "
+                    "Versi sebelumnya ada di riwayat kuis."), "success")
+        else:
+            flash(_("Soal dihapus. Versi sebelumnya tetap ada di riwayat kuis."), "success")
         return redirect(url_for("authoring.quiz", quiz_id=quiz_id))
     return render_template("authoring/question_delete.html", question=question, form=form)
 

@@ -6,9 +6,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.catalog import services
+from sqlalchemy import select, update
+
+from app.catalog import services, versions
 from app.catalog.coursefiles import Reading, read_courses
 from app.catalog.loader import export_course, import_courses
+from app.catalog.models import Course
 from app.extensions import db
 
 courses_cli = AppGroup("courses", help="Periksa, impor, dan ekspor kursus dalam format folder (courses/README.md).")
@@ -43,22 +46,31 @@ def check_command(path: Path) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", type=FOLDER)
-def import_command(path: Path) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Tampilkan apa yang akan ditambah, diubah, diarsipkan dan dihapus, tanpa menulis apa pun.")
+def import_command(path: Path, dry_run: bool) -> None:
     """Impor (buat atau perbarui) kursus dari folder; bila ada masalah, tidak ada yang diimpor."""
     reading = _read_and_report(path)
     if not reading.ok:
         click.echo(f"{len(reading.problems)} masalah ditemukan; tidak ada kursus yang diimpor.", err=True)
         raise SystemExit(1)
     try:
+        # A dry run is the real import, rolled back: its summary is exactly what the import would do.
         results = import_courses(reading.courses)
-        db.session.commit()
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     for result in results:
         click.echo(result.summary())
     changed = sum(result.changed for result in results)
-    click.echo(f"Impor selesai: {len(results)} kursus, {changed} berubah.")
+    if dry_run:
+        click.echo(f"Uji coba (--dry-run): {len(results)} kursus, {changed} akan berubah; tidak ada yang ditulis.")
+    else:
+        click.echo(f"Impor selesai: {len(results)} kursus, {changed} berubah.")
 
 
 @courses_cli.command("export")
@@ -82,6 +94,17 @@ def export_command(slug: str, directory: Path) -> None:
         # Content saved in the browser may break a rule of the format; say so before an import does.
         click.echo(f"{len(reading.problems)} masalah pada hasil ekspor: perbaiki sebelum diimpor kembali.", err=True)
         raise SystemExit(1)
+
+
+@courses_cli.command("recount")
+def recount_command() -> None:
+    """Hitung ulang angka setiap pendaftaran (pelajaran selesai, nilai terbaik, kelulusan) dari catatan peserta."""
+    ids = list(db.session.scalars(select(Course.id)))
+    # Forgetting what the last recount counted makes the version bump recount every enrolment.
+    db.session.execute(update(Course).values(counted_digest="").execution_options(synchronize_session=False))
+    versions.bump(ids)
+    db.session.commit()
+    click.echo(f"Angka pendaftaran {len(ids)} kursus dihitung ulang dari catatan peserta.")
 
 
 def init_app(app) -> None:

@@ -2,11 +2,15 @@
 
 Rows are matched by slug (course, module, lesson), question id and choice key and updated in
 place, so completions, attempts and answers keep pointing at the same ids. Only attributes
-whose value differs are assigned: importing the same files twice issues no write at all.
+whose value differs are assigned: importing the same files twice issues no write at all. A row
+that is no longer in the files is retired when trainee records point at it and deleted only when
+none do (app/catalog/retiring.py); a retired row that comes back in the files is live again.
+The summary says, per course and kind of row, what was added, changed, brought back, retired and
+deleted, and how many trainee records each touches; a dry run rolls all of it back.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect
 
 from app.accounts.services import record
-from app.catalog import services, versions
+from app.catalog import retiring, services, versions
 from app.catalog.coursefiles import (
     ChoiceData, CourseData, LessonData, ModuleData, QuestionData, QuizData, write_course,
 )
@@ -28,16 +32,23 @@ Item = TypeVar("Item")
 
 # What the summary calls each kind of row, in the order it lists them.
 KINDS = ("kursus", "modul", "pelajaran", "kuis", "soal", "pilihan")
-ACTIONS = ("baru", "diubah", "dihapus")
+NEW, CHANGED, BACK, RETIRED, DELETED = "baru", "diubah", "dipulihkan", "diarsipkan", "dihapus"
+ACTIONS = (NEW, CHANGED, BACK, RETIRED, DELETED)
+# How the summary speaks of the trainee records a change touches, per action.
+RECORD_WORDS = {CHANGED: "{n} catatan peserta", BACK: "{n} catatan peserta kembali terhitung",
+                RETIRED: "{n} catatan peserta tetap disimpan"}
+SCORING_PARTS = {"type": "jenis soal", "scoring": "cara penilaian", "points": "bobot", "key": "kunci jawaban"}
 
 
 @dataclass
 class ImportResult:
-    """What importing one course did: rows created, changed and deleted, by kind."""
+    """What importing one course did: rows by kind and action, records they touch, and notes."""
 
     slug: str
     created: bool = False
     changes: Counter = field(default_factory=Counter)
+    records: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -45,72 +56,105 @@ class ImportResult:
         return self.created or bool(self.changes)
 
     def summary(self) -> str:
-        """One line for the terminal, e.g. 'pemberdayaan-kim: diperbarui (pelajaran: 1 diubah)'."""
+        """Lines for the terminal: 'pemberdayaan-kim: diperbarui', then one line per kind and the notes."""
         if not self.changed:
             return f"{self.slug}: tidak berubah"
-        state = "dibuat" if self.created else "diperbarui"
-        parts = []
+        lines = [f"{self.slug}: {'dibuat' if self.created else 'diperbarui'}"]
         for kind in KINDS:
-            counts = [f"{self.changes[(kind, action)]} {action}" for action in ACTIONS if self.changes[(kind, action)]]
+            counts = [self._count(kind, action) for action in ACTIONS if self.changes[(kind, action)]]
             if counts:
-                parts.append(f"{kind}: {', '.join(counts)}")
-        return f"{self.slug}: {state} ({'; '.join(parts)})"
+                lines.append(f"  {kind}: {', '.join(counts)}")
+        lines += [f"  ! {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def _count(self, kind: str, action: str) -> str:
+        text = f"{self.changes[(kind, action)]} {action}"
+        touched = self.records[(kind, action)]
+        return f"{text} ({RECORD_WORDS[action].format(n=touched)})" if touched and action in RECORD_WORDS else text
 
 
 class _Sync:
-    """Brings rows in line with the files, counting what it had to change."""
+    """Brings rows in line with the files, noting what it changed and which rows it touched."""
 
-    def __init__(self, changes: Counter) -> None:
-        self.changes = changes
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.rows: dict[tuple[str, str], list] = defaultdict(list)
+        self.revived: set[int] = set()
+        self.rescored: list[tuple[Question, list[str]]] = []
+        self.parents: list[tuple[Any, str]] = []
+
+    def note(self, kind: str, action: str, row: Any) -> None:
+        """Count one row under kind and action, and keep it to count its trainee records later."""
+        self.result.changes[(kind, action)] += 1
+        self.rows[(kind, action)].append(row)
 
     def assign(self, kind: str, row: Any, **values: Any) -> None:
         """Set only the attributes whose value differs, so unchanged rows get no UPDATE."""
         different = {name: value for name, value in values.items() if getattr(row, name) != value}
         for name, value in different.items():
             setattr(row, name, value)
-        if different and inspect(row).persistent:
-            self.changes[(kind, "diubah")] += 1
+        if different and inspect(row).persistent and id(row) not in self.revived:
+            self.note(kind, CHANGED, row)
 
-    def children(self, kind: str, rows: Sequence[Row], items: Sequence[Item], row_key: Callable[[Row], str],
-                 item_key: Callable[[Item], str], make: Callable[[], Row],
-                 update: Callable[[Row, Item, int], None]) -> list[Row]:
-        """Match items to existing rows by key: update matches, make the rest; the new list of rows."""
+    def children(self, kind: str, parent: Any, name: str, rows: Sequence[Row], items: Sequence[Item],
+                 row_key: Callable[[Row], str], item_key: Callable[[Item], str], make: Callable[[], Row],
+                 update: Callable[[Row, Item, int], None]) -> None:
+        """Match items to rows (retired ones too) by key: update, bring back or make; retire or delete the rest."""
         by_key = {row_key(row): row for row in rows}
-        result = []
+        live = []
         for position, item in enumerate(items):
             row = by_key.pop(item_key(item), None)
             if row is None:
                 row = make()
-                self.changes[(kind, "baru")] += 1
+                self.note(kind, NEW, row)
+            elif retiring.bring_back(row):
+                self.revived.add(id(row))
+                self.note(kind, BACK, row)
             update(row, item, position)
-            result.append(row)
-        if by_key:
-            self.changes[(kind, "dihapus")] += len(by_key)
-        return result
+            live.append(row)
+        gone = retiring.take_away([row for row in by_key.values() if row.retired_at is None])
+        for row, outcome in gone.items():
+            self.note(kind, RETIRED if outcome == retiring.RETIRED else DELETED, row)
+        # Retired rows stay in the collection until settled: leaving it would delete them as orphans.
+        kept = live + [row for row, outcome in gone.items() if outcome == retiring.RETIRED]
+        if list(getattr(parent, name)) != kept:
+            setattr(parent, name, kept)
+        self.parents.append((parent, name))
 
-
-def _replace(parent: Any, name: str, rows: list) -> None:
-    """Replace a collection only when it changed; rows left out are deleted as orphans."""
-    if list(getattr(parent, name)) != rows:
-        setattr(parent, name, rows)
+    def count_records(self) -> None:
+        """Count the trainee records each changed, revived or retired row touches (one query per kind)."""
+        for (kind, action), rows in self.rows.items():
+            if action in RECORD_WORDS:
+                self.result.records[(kind, action)] = sum(retiring.records_within(rows).values())
+        answered = retiring.records(retiring.QUESTION, (question.id for question, _parts in self.rescored))
+        for question, parts in self.rescored:
+            if answered.get(question.id):
+                self.result.notes.append(
+                    f"soal '{question.key}' ({question.quiz.module.slug}): {', '.join(parts)} berubah; "
+                    f"{answered[question.id]} jawaban yang sudah dinilai tetap dengan nilainya (tidak dinilai ulang)")
 
 
 def import_courses(courses: Sequence[CourseData]) -> list[ImportResult]:
-    """Create or update each checked course by slug; flush only, the caller commits once."""
+    """Create or update each checked course by slug; flush only, the caller commits once (or rolls back)."""
     existing = services.courses_with_content(course.slug for course in courses)
-    results = []
+    results, parents = [], []
     for data in courses:
         course = existing.get(data.slug)
         result = ImportResult(data.slug, created=course is None)
         if course is None:
             course = Course()
             db.session.add(course)  # imported courses have no owner until an admin assigns one
-        _update_course(_Sync(result.changes), course, data)
+        sync = _Sync(result)
+        with db.session.no_autoflush:  # counting records must not flush a half-updated tree
+            _update_course(sync, course, data)
+        db.session.flush()
+        sync.count_records()
+        parents += sync.parents
         if result.changed:
             record("course.import", target=data.slug, created=result.created,
                    changes={f"{kind} {action}": n for (kind, action), n in result.changes.items() if n})
         results.append(result)
-    db.session.flush()
+    retiring.settle(parents)
     versions.bump(existing[result.slug].id for result in results if result.changed and result.slug in existing)
     return results
 
@@ -118,25 +162,34 @@ def import_courses(courses: Sequence[CourseData]) -> list[ImportResult]:
 def _update_course(sync: _Sync, course: Course, data: CourseData) -> None:
     sync.assign("kursus", course, slug=data.slug, title=data.title, summary=data.summary, audience=data.audience,
                 hours=data.hours, sequential=data.sequential, sources=list(data.sources), status=data.status)
-    modules = sync.children("modul", course.modules, data.modules, lambda row: row.slug, lambda item: item.slug,
-                            Module, lambda row, item, position: _update_module(sync, row, item, position))
-    _replace(course, "modules", modules)
+    sync.children("modul", course, "modules", course.all_modules if course.id else [], data.modules,
+                  lambda row: row.slug, lambda item: item.slug, Module,
+                  lambda row, item, position: _update_module(sync, row, item, position))
 
 
 def _update_module(sync: _Sync, module: Module, data: ModuleData, position: int) -> None:
     sync.assign("modul", module, slug=data.slug, title=data.title, position=position, status=data.status)
-    lessons = sync.children("pelajaran", module.lessons, data.lessons, lambda row: row.slug, lambda item: item.slug,
-                            Lesson, lambda row, item, index: _update_lesson(sync, row, item, index))
-    _replace(module, "lessons", lessons)
+    sync.children("pelajaran", module, "lessons", module.all_lessons if module.id else [], data.lessons,
+                  lambda row: row.slug, lambda item: item.slug, Lesson,
+                  lambda row, item, index: _update_lesson(sync, row, item, index))
+    quiz = module.any_quiz if module.id else None
     if data.quiz is None:
-        if module.quiz is not None:
-            module.quiz = None
-            sync.changes[("kuis", "dihapus")] += 1
+        if quiz is not None and quiz.retired_at is None:
+            outcome = retiring.take_away([quiz])[quiz]
+            sync.note("kuis", RETIRED if outcome == retiring.RETIRED else DELETED, quiz)
+            if outcome == retiring.DELETED:
+                module.quiz = None
+            sync.parents.append((module, "quiz"))
         return
-    if module.quiz is None:
-        module.quiz = Quiz()
-        sync.changes[("kuis", "baru")] += 1
-    _update_quiz(sync, module.quiz, data.quiz)
+    if quiz is None:
+        quiz = Quiz()
+        sync.note("kuis", NEW, quiz)
+    elif retiring.bring_back(quiz):
+        sync.revived.add(id(quiz))
+        sync.note("kuis", BACK, quiz)
+    if module.quiz is not quiz:
+        module.quiz = quiz
+    _update_quiz(sync, quiz, data.quiz)
 
 
 def _update_lesson(sync: _Sync, lesson: Lesson, data: LessonData, position: int) -> None:
@@ -148,20 +201,32 @@ def _update_lesson(sync: _Sync, lesson: Lesson, data: LessonData, position: int)
 def _update_quiz(sync: _Sync, quiz: Quiz, data: QuizData) -> None:
     sync.assign("kuis", quiz, title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts,
                 review=data.review, draw=data.draw, draw_per_tag=dict(data.draw_per_tag))
-    questions = sync.children("soal", quiz.questions, data.questions, lambda row: row.key, lambda item: item.key,
-                              Question, lambda row, item, position: _update_question(sync, row, item, position))
-    _replace(quiz, "questions", questions)
+    sync.children("soal", quiz, "questions", quiz.all_questions if quiz.id else [], data.questions,
+                  lambda row: row.key, lambda item: item.key, Question,
+                  lambda row, item, position: _update_question(sync, row, item, position))
+
+
+def scoring_of(question: Question, choices: Sequence[Choice]) -> dict[str, Any]:
+    """What decides how a question is graded: its type, scoring, points and right answers."""
+    right = sorted(choice.key for choice in choices if choice.correct) + sorted(question.accepted or ())
+    return {"type": question.type, "scoring": question.scoring, "points": question.points, "key": right}
 
 
 def _update_question(sync: _Sync, question: Question, data: QuestionData, position: int) -> None:
+    before = scoring_of(question, question.choices) if question.id else None
     sync.assign("soal", question, key=data.key, position=position, type=data.type, text=data.text,
                 explanation=data.explanation, scoring=data.scoring, points=data.points, accepted=list(data.accepted),
                 tags=list(data.tags))
-    choices = sync.children("pilihan", question.choices, data.choices, lambda row: row.key, lambda item: item.key,
-                            Choice, lambda row, item, index: sync.assign(
-                                "pilihan", row, key=item.key, position=index, text=item.text,
-                                correct=item.correct, feedback=item.feedback))
-    _replace(question, "choices", choices)
+    sync.children("pilihan", question, "choices", question.all_choices if question.id else [], data.choices,
+                  lambda row: row.key, lambda item: item.key, Choice,
+                  lambda row, item, index: sync.assign(
+                      "pilihan", row, key=item.key, position=index, text=item.text,
+                      correct=item.correct, feedback=item.feedback))
+    if before is not None:
+        after = scoring_of(question, [choice for choice in question.choices if choice.retired_at is None])
+        parts = [SCORING_PARTS[name] for name in SCORING_PARTS if before[name] != after[name]]
+        if parts:
+            sync.rescored.append((question, parts))
 
 
 # Export ----------------------------------------------------------------------------------------

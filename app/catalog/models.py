@@ -26,6 +26,25 @@ class Status:
 STATUS_CHECK = "status IN ('draft', 'published')"
 
 
+class Retirable:
+    """Content that trainee records may point at: when removed it is retired (hidden, kept), not deleted.
+
+    A retired row is gone for learners, editors and course totals, yet its completions, attempts
+    and answers keep pointing at it, so reports, attempt reviews and revisions still name it. The
+    default relationships (Course.modules, Module.lessons, Module.quiz, Quiz.questions,
+    Question.choices) hold live rows only; the all_* ones hold retired rows too (see
+    app/catalog/retiring.py, the one place that retires or deletes).
+    """
+
+    #: When the item was removed while trainee records pointed at it; None while it is live.
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    @property
+    def is_retired(self) -> bool:
+        """Whether the item was removed from its course and is kept only for the records."""
+        return self.retired_at is not None
+
+
 class Course(db.Model):
     """A course: an ordered set of modules, loaded from courses/ or written in the browser."""
 
@@ -50,10 +69,15 @@ class Course(db.Model):
     #: Counts up on every change learners or editors would see (content, publishing, owners);
     #: kept outlines and question banks are keyed by it (app.catalog.versions).
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: A digest of the modules, lessons and quizzes the enrolment figures were last recounted over
+    #: (app.progress.figures): a change that leaves it as it is needs no recount.
+    counted_digest: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     modules: Mapped[list[Module]] = relationship(
-        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Module.course_id == Course.id, Module.retired_at.is_(None))",
     )
+    all_modules: Mapped[list[Module]] = relationship(order_by="Module.position", viewonly=True)
     owners: Mapped[list[User]] = relationship(secondary="course_owners")
 
     @property
@@ -80,7 +104,7 @@ class CourseOwner(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
-class Module(db.Model):
+class Module(Retirable, db.Model):
     """A module of a course: lessons in order and one quiz."""
 
     __tablename__ = "modules"
@@ -98,12 +122,19 @@ class Module(db.Model):
 
     course: Mapped[Course] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Lesson.module_id == Module.id, Lesson.retired_at.is_(None))",
     )
-    quiz: Mapped[Optional[Quiz]] = relationship(back_populates="module", cascade="all, delete-orphan", uselist=False)
+    all_lessons: Mapped[list[Lesson]] = relationship(order_by="Lesson.position", viewonly=True)
+    quiz: Mapped[Optional[Quiz]] = relationship(
+        back_populates="module", cascade="all, delete-orphan", uselist=False,
+        primaryjoin="and_(Quiz.module_id == Module.id, Quiz.retired_at.is_(None))",
+    )
+    #: The module's quiz, retired or not (a module has at most one quiz row).
+    any_quiz: Mapped[Optional[Quiz]] = relationship(uselist=False, viewonly=True)
 
 
-class Lesson(db.Model):
+class Lesson(Retirable, db.Model):
     """A lesson: Markdown body with objectives and sources."""
 
     __tablename__ = "lessons"

@@ -5,6 +5,8 @@ which changes only when a trainer edits it. Loading it through the ORM on every 
 more than everything else on the lesson page together, so each worker keeps immutable copies on
 the application (`app.extensions`), checked with one small query against the course's
 `content_version`, which the services count up on every change (app/catalog/versions.py).
+Outlines hold live content only: retired modules, lessons and quizzes (app/catalog/retiring.py)
+are gone for learners and editors alike.
 """
 from __future__ import annotations
 
@@ -161,7 +163,7 @@ def _modules(course: CourseView) -> dict[int, ModuleView]:
     m = Module.__table__.c
     rows = db.session.execute(
         select(m.id, m.course_id, m.slug, m.title, m.position, m.status)
-        .where(m.course_id == course.id).order_by(m.position, m.id)
+        .where(m.course_id == course.id, m.retired_at.is_(None)).order_by(m.position, m.id)
     )
     modules = {}
     for row in rows:
@@ -179,7 +181,7 @@ def _lessons(modules: dict[int, ModuleView]) -> dict[int, list[LessonView]]:
     rows = db.session.execute(
         select(ls.id, ls.module_id, ls.slug, ls.title, ls.position, ls.minutes, ls.objectives, ls.sources,
                ls.body_md, ls.status)
-        .where(ls.module_id.in_(list(modules))).order_by(ls.module_id, ls.position, ls.id)
+        .where(ls.module_id.in_(list(modules)), ls.retired_at.is_(None)).order_by(ls.module_id, ls.position, ls.id)
     )
     lessons: dict[int, list[LessonView]] = {}
     for row in rows:
@@ -196,7 +198,8 @@ def _quizzes(modules: dict[int, ModuleView]) -> dict[int, QuizView]:
         return {}
     q = Quiz.__table__.c
     rows = db.session.execute(
-        select(q.id, q.module_id, q.title, q.pass_mark, q.max_attempts).where(q.module_id.in_(list(modules)))
+        select(q.id, q.module_id, q.title, q.pass_mark, q.max_attempts)
+        .where(q.module_id.in_(list(modules)), q.retired_at.is_(None))
     )
     quizzes = {}
     for row in rows:

@@ -13,12 +13,18 @@ from collections.abc import Callable, Hashable, Iterable
 from threading import Lock
 from typing import Generic, TypeVar
 
+from blinker import Namespace
+from flask import current_app
 from sqlalchemy import update
 
 from app.catalog.models import Course
 from app.extensions import db, utcnow
 
 T = TypeVar("T")
+
+#: Sent by bump() with `course_ids`, after the new versions are written in the same transaction.
+#: The progress domain recounts enrolment figures on it (create_app connects them).
+content_changed = Namespace().signal("content-changed")
 
 # Key in session.info: the courses bumped in the session's current transaction (see unsettled()).
 _BUMPED = "content_bumped"
@@ -47,6 +53,7 @@ def bump(course_ids: Iterable[int | None]) -> None:
     if transaction is not session.get_transaction():
         transaction, bumped = session.get_transaction(), set()
     session.info[_BUMPED] = (transaction, bumped | set(ids))
+    content_changed.send(current_app._get_current_object(), course_ids=ids)
 
 
 def unsettled(course_id: int) -> bool:

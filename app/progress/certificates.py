@@ -40,13 +40,18 @@ def normalise_code(code: str) -> str:
 
 def issue(user: User, course: Course, completed_at: datetime) -> Certificate:
     """Issue the user's certificate for the course, or return the one already issued."""
-    existing = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id))
+    return issue_for(user.id, course.id, completed_at)
+
+
+def issue_for(user_id: int, course_id: int, completed_at: datetime) -> Certificate:
+    """Issue the certificate of this user and course by their ids, or return the one already issued."""
+    existing = db.session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.course_id == course_id))
     if existing is not None:
         return existing
     code = new_code()
     while db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
         code = new_code()  # practically never: 25^12 codes
-    certificate = Certificate(code=code, user_id=user.id, course_id=course.id, completed_at=completed_at)
+    certificate = Certificate(code=code, user_id=user_id, course_id=course_id, completed_at=completed_at)
     db.session.add(certificate)
     db.session.flush()
     return certificate

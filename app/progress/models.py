@@ -46,7 +46,8 @@ class LessonCompletion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    # No cascade: a lesson with completions is retired, never deleted (the database refuses it).
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -58,7 +59,8 @@ class ModuleCompletion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    # No cascade: a module with completions is retired, never deleted (the database refuses it).
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     module: Mapped[Module] = relationship()

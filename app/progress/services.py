@@ -14,6 +14,7 @@ from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
 from app.progress import certificates
+from app.progress.figures import average_best, counted_lessons, counted_modules, module_done, status_of
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
@@ -109,34 +110,38 @@ def locked_reason(user: User, module: Module | ModuleView) -> str | None:
 def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     """Record a graded attempt: best score, last activity, and completion of the module and course.
 
-    Enrollment.best_score_percent is the average, over the quizzes of the course the trainee has
-    submitted at least once, of their best percent on each quiz; quizzes never attempted do not
-    count (reports show it as "rata-rata nilai kuis terbaik"). Called by the quiz engine inside
-    its transaction, after grading; only flushes. Does nothing for a user who is not enrolled.
+    Enrollment.best_score_percent is the average, over the counted quizzes of the course the
+    trainee has submitted at least once, of their best percent on each quiz; quizzes never
+    attempted do not count (reports show it as "rata-rata nilai kuis terbaik"). Called by the quiz
+    engine inside its transaction, after grading; only flushes. Does nothing for a user who is not
+    enrolled.
     """
     course_id = quiz.module.course_id
     enrollment = lock_enrollment(user.id, course_id)
     if enrollment is None:
         return
     db.session.flush()  # the attempt's grade must be visible to the aggregate below
-    enrollment.best_score_percent = _average_best_percent(user.id, course_id)
+    course = load_course(course_id)
+    enrollment.best_score_percent = _average_best_percent(user.id, course)
     enrollment.last_activity_at = utcnow()
-    refresh_completion(user, load_course(course_id), enrollment)
+    refresh_completion(user, course, enrollment)
 
 
-def _average_best_percent(user_id: int, course_id: int) -> float | None:
-    """The average of the user's best percent per attempted quiz of the course."""
-    best_per_quiz = (
-        select(func.max(Attempt.percent).label("best"))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Module, Module.id == Quiz.module_id)
-        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED,
-               Attempt.percent.is_not(None), Module.course_id == course_id)
-        .group_by(Attempt.quiz_id)
-        .subquery()
-    )
-    average = db.session.scalar(select(func.avg(best_per_quiz.c.best)))
-    return None if average is None else round(float(average), 2)
+_BEST_PER_QUIZ = (
+    select(func.max(Attempt.percent))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+           Attempt.status == AttemptStatus.SUBMITTED, Attempt.percent.is_not(None))
+    .group_by(Attempt.quiz_id)
+)
+
+
+def _average_best_percent(user_id: int, course: CourseView) -> float | None:
+    """The average of the user's best percent per attempted counted quiz of the course."""
+    quiz_ids = [module.quiz.id for module in counted_modules(course) if module.quiz is not None]
+    if not quiz_ids:
+        return None
+    return average_best(float(best) for best in db.session.scalars(
+        _BEST_PER_QUIZ, {"user_id": user_id, "quiz_ids": quiz_ids}))
 
 
 # ---------------------------------------------------------------- courses as trainees see them
@@ -183,8 +188,9 @@ def course_sizes(course_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         return {}
     rows = db.session.execute(
         select(Module.course_id, func.count(func.distinct(Module.id)), func.count(Lesson.id))
-        .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.status == Status.PUBLISHED))
-        .where(Module.course_id.in_(ids), Module.status == Status.PUBLISHED)
+        .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.status == Status.PUBLISHED,
+                                Lesson.retired_at.is_(None)))
+        .where(Module.course_id.in_(ids), Module.status == Status.PUBLISHED, Module.retired_at.is_(None))
         .group_by(Module.course_id)
     )
     return {course_id: (modules, lessons) for course_id, modules, lessons in rows}
@@ -196,13 +202,13 @@ def enrolled_course_ids(user_id: int) -> set[int]:
 
 
 def visible_modules(course: CourseView, preview: bool = False) -> list[ModuleView]:
-    """The modules shown: published ones, or every one when previewing."""
-    return [m for m in course.modules if preview or m.status == Status.PUBLISHED]
+    """The modules shown: the counted (published) ones, or every one when previewing."""
+    return list(course.modules) if preview else counted_modules(course)
 
 
 def visible_lessons(module: ModuleView, preview: bool = False) -> list[LessonView]:
-    """The lessons shown: published ones, or every one when previewing."""
-    return [lesson for lesson in module.lessons if preview or lesson.status == Status.PUBLISHED]
+    """The lessons shown: the counted (published) ones, or every one when previewing."""
+    return list(module.lessons) if preview else counted_lessons(module)
 
 
 def outline(course: CourseView, preview: bool = False) -> list[tuple[ModuleView, list[LessonView]]]:
@@ -322,12 +328,6 @@ def course_steps(course: CourseView, progress: CourseProgress) -> Steps:
     return Steps(done, lessons + quizzes, lessons, quizzes)
 
 
-def module_done(module: ModuleView, done_lessons: set[int], passed_quizzes: set[int]) -> bool:
-    """A module is done when every published lesson is done and its quiz (if any) is passed."""
-    lessons_done = all(lesson.id in done_lessons for lesson in visible_lessons(module))
-    return lessons_done and (module.quiz is None or module.quiz.id in passed_quizzes)
-
-
 def resume_step(course: CourseView, progress: CourseProgress) -> Step | None:
     """Where to continue: the first unfinished lesson or quiz, or None when all is done.
 
@@ -390,7 +390,6 @@ def mark_lesson_complete(user: User, course: CourseView, lesson: LessonView,
     if exists is None:
         db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=at))
         db.session.flush()
-    enrollment.lessons_completed = count_completed_lessons(user.id, course.id)
     # A completion sent late never moves "where the trainee left off" back before what they did since.
     previous = enrollment.last_activity_at
     if previous is None or at >= previous:
@@ -409,25 +408,17 @@ def _check_offline_time(done_at: datetime, enrollment: Enrollment, now: datetime
         raise LearningError(_("Waktu selesai lebih awal daripada pendaftaran Anda di kursus ini."))
 
 
-def count_completed_lessons(user_id: int, course_id: int) -> int:
-    """How many published lessons of published modules of the course the user completed."""
-    return db.session.scalar(
-        select(func.count(LessonCompletion.id)).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(LessonCompletion.user_id == user_id, Module.course_id == course_id,
-               Lesson.status == Status.PUBLISHED, Module.status == Status.PUBLISHED)
-    ) or 0
-
-
 def refresh_completion(user: User, course: CourseView, enrollment: Enrollment,
                        at: datetime | None = None) -> CompletionResult:
-    """Record every module now complete and, when all are, the course and its certificate, as of `at` (now).
+    """Count the lessons done, record every module now complete and, when all are, the course and its
+    certificate, as of `at` (now).
 
     Completion is never taken back: a module or course completed stays completed even if a
-    trainer later adds a lesson.
+    trainer later adds a lesson. The whole-course twin is app.progress.figures.recount_course.
     """
     done_lessons, done_modules, passed = _progress_sets(user.id, [course.id])
-    result, now, modules = CompletionResult(), at or utcnow(), visible_modules(course)
+    result, now, modules = CompletionResult(), at or utcnow(), counted_modules(course)
+    enrollment.lessons_completed = sum(lesson.id in done_lessons for m in modules for lesson in counted_lessons(m))
     for module in modules:
         if module.id not in done_modules and module_done(module, done_lessons, passed):
             db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, completed_at=now))
@@ -441,15 +432,6 @@ def refresh_completion(user: User, course: CourseView, enrollment: Enrollment,
 
 
 # ---------------------------------------------------------------- "Kursus saya"
-
-
-def status_of(enrollment: Enrollment) -> str:
-    """'completed', 'in_progress' or 'not_started'."""
-    if enrollment.completed_at is not None:
-        return "completed"
-    if enrollment.last_activity_at is not None or enrollment.lessons_completed:
-        return "in_progress"
-    return "not_started"
 
 
 def my_courses(user: User) -> list[MyCourse]:

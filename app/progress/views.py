@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.catalog.models import Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
-from app.progress import certificates, offline, services
+from app.progress import certificates, figures, offline, services
 from app.progress.certificate_pdf import FontMissing, render_certificate
 from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, ReissueForm, RevokeForm
 
@@ -54,9 +54,9 @@ def offline_key(course: CourseView, progress: services.CourseProgress) -> str:
 
 @bp.context_processor
 def learning_helpers():
-    """Link builders for the learning templates."""
+    """Link builders and the enrolment statuses for the learning templates."""
     return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label,
-            "offline_key": offline_key}
+            "offline_key": offline_key, "COMPLETED": figures.COMPLETED, "IN_PROGRESS": figures.IN_PROGRESS}
 
 
 def _viewable_course(slug: str) -> CourseView:

@@ -4,6 +4,8 @@ The quiz page, grading and the result page all read a quiz's questions and choic
 change only when a trainer edits them, and every such edit counts up the course's
 content_version (app/catalog/versions.py), which the caller already has from the attempt's course.
 The banks are immutable values kept on the application (`app.extensions`), replaced whole.
+A bank holds retired questions and choices too, flagged: the review of a graded attempt still
+shows them; an open attempt leaves them out.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ class ChoiceView:
     text: str
     correct: bool
     feedback: str
+    retired: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +52,7 @@ class QuestionView:
     points: float
     accepted: tuple[str, ...]
     choices: tuple[ChoiceView, ...]
+    retired: bool = False
 
 
 def init_app(app: Flask) -> None:
@@ -73,10 +77,11 @@ def _load(quiz_id: int) -> Mapping[int, QuestionView]:
     choices: dict[int, list[ChoiceView]] = {}
     for row in db.session.execute(_CHOICES, {"quiz_id": quiz_id}):
         choices.setdefault(row.question_id, []).append(ChoiceView(
-            row.id, row.question_id, row.key, row.position, row.text, bool(row.correct), row.feedback or ""))
+            row.id, row.question_id, row.key, row.position, row.text, bool(row.correct), row.feedback or "",
+            row.retired_at is not None))
     return MappingProxyType({
         row.id: QuestionView(row.id, row.quiz_id, row.key, row.position, row.type, row.text, row.explanation or "",
                              row.scoring, float(row.points), tuple(str(a) for a in row.accepted or ()),
-                             tuple(choices.get(row.id, ())))
+                             tuple(choices.get(row.id, ())), row.retired_at is not None)
         for row in db.session.execute(_QUESTIONS, {"quiz_id": quiz_id})
     })

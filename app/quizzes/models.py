@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.models import Retirable
 from app.extensions import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class ReviewPolicy:
     ALL = (AFTER_PASS, ALWAYS, NEVER)
 
 
-class Quiz(db.Model):
+class Quiz(Retirable, db.Model):
     """The quiz of a module: pass mark, attempt limit, review policy and the size of each attempt's draw."""
 
     __tablename__ = "quizzes"
@@ -54,11 +55,13 @@ class Quiz(db.Model):
 
     module: Mapped[Module] = relationship(back_populates="quiz")
     questions: Mapped[list[Question]] = relationship(
-        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Question.quiz_id == Quiz.id, Question.retired_at.is_(None))",
     )
+    all_questions: Mapped[list[Question]] = relationship(order_by="Question.position", viewonly=True)
 
 
-class Question(db.Model):
+class Question(Retirable, db.Model):
     """A question of one of the registered types (single, multiple, truefalse, short)."""
 
     __tablename__ = "questions"
@@ -84,11 +87,13 @@ class Question(db.Model):
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(
-        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Choice.question_id == Question.id, Choice.retired_at.is_(None))",
     )
+    all_choices: Mapped[list[Choice]] = relationship(order_by="Choice.position", viewonly=True)
 
 
-class Choice(db.Model):
+class Choice(Retirable, db.Model):
     """A choice of a choice question; true/false questions have the keys 'true' and 'false'."""
 
     __tablename__ = "choices"
@@ -123,7 +128,8 @@ class Attempt(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    # No cascade: a quiz with attempts is retired, never deleted (the database refuses it).
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.OPEN)
@@ -150,7 +156,8 @@ class Answer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    # No cascade: a question with answers is retired, never deleted (the database refuses it).
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     response: Mapped[list] = mapped_column(JSON, default=list)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     max_score: Mapped[float] = mapped_column(Float, default=1.0)

@@ -19,7 +19,7 @@ from app.progress import services as progress
 from app.progress.models import Enrollment
 from app.quizzes import bank, grading, pools
 from app.quizzes.bank import ChoiceView, QuestionView
-from app.quizzes.models import Answer, Attempt, AttemptStatus, Question, Quiz, ReviewPolicy
+from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz, ReviewPolicy
 
 FIELD_PREFIX = "q-"
 MAX_TEXT_ANSWER = 500
@@ -202,7 +202,8 @@ def best_attempt(user_id: int, quiz_id: int) -> Attempt | None:
 
 def question_count(quiz_id: int) -> int:
     """How many questions the quiz has."""
-    return db.session.scalar(select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id)) or 0
+    return db.session.scalar(select(func.count()).select_from(Question)
+                             .where(Question.quiz_id == quiz_id, Question.retired_at.is_(None))) or 0
 
 
 def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
@@ -247,7 +248,8 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
     if quiz.max_attempts is not None and number > quiz.max_attempts:
         raise AttemptLimitReached(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=quiz.max_attempts))
     questions = db.session.scalars(
-        select(Question).where(Question.quiz_id == quiz.id).options(selectinload(Question.choices))
+        select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
+        .options(selectinload(Question.choices))
     ).all()
     if not questions:
         raise QuizError(_("Kuis ini belum memiliki soal."))
@@ -280,15 +282,21 @@ def _record_activity(user_id: int, module_id: int) -> None:
 
 
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """The attempt's questions and choices in its stored display order, from the kept question bank."""
+    """The attempt's questions and choices in its stored display order, from the kept question bank.
+
+    An open attempt leaves out what a trainer removed since it started (retired: kept only for
+    the records); a graded attempt keeps every question and choice it was graded on.
+    """
     by_id = bank.questions(attempt.quiz)
+    graded = attempt.status != AttemptStatus.OPEN
     ordered = []
     for entry in attempt.layout:
         question = by_id.get(entry["question"])
-        if question is None:  # removed by a trainer after the attempt started
+        if question is None or (question.retired and not graded):
             continue
         rank = {choice_id: index for index, choice_id in enumerate(entry["choices"])}
-        choices = sorted(question.choices, key=lambda c: (rank.get(c.id, len(rank)), c.position))
+        shown = [choice for choice in question.choices if graded or not choice.retired]
+        choices = sorted(shown, key=lambda c: (rank.get(c.id, len(rank)), c.position))
         ordered.append(AttemptQuestion(question, tuple(choices)))
     return ordered
 
@@ -386,6 +394,13 @@ def _score(attempt: Attempt, answers: Sequence[Answer]) -> None:
     attempt.max_score = sum(answer.max_score for answer in answers)
     attempt.percent = round(100 * attempt.score / attempt.max_score, 2) if attempt.max_score else 0.0
     attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+
+
+def answers_per_choice(choice_ids: list[int]) -> dict[int, int]:
+    """How many graded answers were given to the question of each of these choices: each showed the choice."""
+    return dict(db.session.execute(
+        select(Choice.id, func.count(Answer.id)).join(Answer, Answer.question_id == Choice.question_id)
+        .where(Choice.id.in_(choice_ids)).group_by(Choice.id)).all())
 
 
 def attempt_review(attempt: Attempt) -> list[ReviewItem]:

@@ -49,12 +49,17 @@ def _next_step(quiz: Quiz) -> dict:
     return {"url": url, "label": _("Lanjut: %(title)s", title=step.title)}
 
 
+def _retired(quiz: Quiz) -> bool:
+    """Whether a trainer removed the quiz or its module (kept only for the trainees' records)."""
+    return quiz.retired_at is not None or quiz.module.retired_at is not None
+
+
 def _load_quiz(quiz_id: int) -> Quiz:
-    """The quiz with its module and course, or 404; also 404 inside a draft the user may not preview."""
+    """The quiz with its module and course, or 404; also 404 inside a draft the user may not preview, or retired."""
     quiz = services.get_quiz(quiz_id) or abort(404)
     course = quiz.module.course
     # As on the lesson pages: a draft is as good as missing, so its titles do not leak.
-    if not progress.can_view(current_user, course) or (
+    if _retired(quiz) or not progress.can_view(current_user, course) or (
             quiz.module.status != Status.PUBLISHED and not progress.can_preview(current_user, course)):
         abort(404)
     return quiz
@@ -68,12 +73,20 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _locked(quiz: Quiz) -> tuple[str, int] | None:
-    """The 403 page with the reason the module is closed, or None when it is open."""
-    reason = progress.locked_reason(current_user, quiz.module)
+def _closed_reason(quiz: Quiz) -> str | None:
+    """Why the user may not take the quiz now (retired, draft, locked, not enrolled), or None."""
+    if _retired(quiz):
+        return _("Kuis ini sudah ditarik dari kursus oleh pelatih.")
+    return progress.locked_reason(current_user, quiz.module)
+
+
+def _locked(quiz: Quiz, message: str | None = None) -> tuple[str, int] | None:
+    """The 403 page with the reason the quiz is closed to the user, or None when it is open."""
+    reason = _closed_reason(quiz)
     if reason is None:
         return None
-    return render_template("quizzes/locked.html", quiz=quiz, reason=reason, links=_links(quiz, False)), 403
+    return render_template("quizzes/locked.html", quiz=quiz, reason=reason, message=message,
+                           links=_links(quiz, False)), 403
 
 
 @bp.get("/<int:quiz_id>")
@@ -141,6 +154,12 @@ def submit(attempt_id: int):
     form = AttemptSubmitForm()
     if not form.validate_on_submit():
         abort(400)
+    if attempt.status == AttemptStatus.OPEN:
+        # Closed since the attempt started (back to draft, locked, retired): nothing is graded or issued.
+        locked = _locked(attempt.quiz, _("Kuis ini tidak lagi terbuka untuk Anda, jadi jawaban ini tidak dinilai. "
+                                         "Percobaan Anda tetap terbuka."))
+        if locked:
+            return locked
     sheet = answer_sheet(request.form)
     try:
         outcome = services.submit_attempt(attempt, sheet)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.catalog.models import Course, Module, Status
 from app.extensions import db, utcnow
+from app.progress.figures import average_best
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus
 
@@ -194,7 +195,7 @@ def _learning(rows: _Rows, rng: random.Random, user_id: int, shape: _Shape, now:
     completed_at = end if status == "selesai" else None
     rows.add(Enrollment, user_id=user_id, course_id=shape.id, enrolled_at=start, enrolled_by_id=None,
              last_activity_at=end, last_lesson_id=lessons[done - 1] if done else None, lessons_completed=done,
-             best_score_percent=round(sum(scores) / len(scores), 1) if scores else None, completed_at=completed_at)
+             best_score_percent=average_best(scores), completed_at=completed_at)
     if completed_at:
         rows.add(Certificate, code=f"DEMO-{user_id:06d}-{shape.id:03d}", user_id=user_id, course_id=shape.id,
                  issued_at=completed_at, completed_at=completed_at, revoked_at=None, revoked_by_id=None,

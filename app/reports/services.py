@@ -17,20 +17,17 @@ from app.accounts.models import Regency, Role, User
 from app.accounts.forms import ACCOUNT_STATUS_LABELS
 from app.accounts.invitations import whatsapp_url
 from app.accounts.validators import normalise_nip
-from app.catalog.models import Course, Lesson, Module, Status
+from app.catalog.models import Course, Lesson, Module
 from app.dates import to_wita, wita_midnight
 from app.extensions import cache, db, utcnow
+from app.progress.figures import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, lesson_totals, status_expression
 from app.progress.models import Certificate, Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, Quiz
 from app.reports.spreadsheets import write_xlsx
 
 log = logging.getLogger(__name__)
 
-# The three states of an enrolment; every report derives them from status_expression().
-NOT_STARTED = "belum_mulai"
-IN_PROGRESS = "berjalan"
-COMPLETED = "selesai"
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+# The three states of an enrolment: one rule, in app/progress/figures.py, for the trainee pages and every report.
 STATUS_LABELS = {NOT_STARTED: _l("Belum mulai"), IN_PROGRESS: _l("Berjalan"), COMPLETED: _l("Selesai")}
 
 DEFAULT_STALLED_DAYS = 14
@@ -53,20 +50,6 @@ SUMMARY_HEADERS = (
 # --------------------------------------------------------------------------- status and scope
 
 
-def status_expression():
-    """SQL for an enrolment's status: selesai, berjalan (a lesson or an attempt), else belum_mulai.
-
-    Read from the enrolment's own columns, which the progress and quiz services keep current
-    (a completed lesson counts up lessons_completed; starting or submitting a quiz sets
-    last_activity_at), so a province-wide report is one scan of enrolments, not a lookup per row.
-    """
-    return case(
-        (Enrollment.completed_at.is_not(None), COMPLETED),
-        (or_(Enrollment.lessons_completed > 0, Enrollment.last_activity_at.is_not(None)), IN_PROGRESS),
-        else_=NOT_STARTED,
-    )
-
-
 def _scoped(query: Select, viewer: User) -> Select:
     """Restrict a query joined with users to the regencies the viewer may see."""
     if viewer.sees_everyone():
@@ -87,17 +70,6 @@ def visible_regencies(viewer: User) -> list[Regency]:
 def all_courses() -> list[Course]:
     """Every course, by title, for report filters (drafts too: they may have enrolments)."""
     return list(db.session.scalars(select(Course).order_by(Course.title, Course.id)))
-
-
-def lesson_totals():
-    """Subquery: the number of published lessons in published modules, per course."""
-    return (
-        select(Module.course_id.label("course_id"), func.count(Lesson.id).label("total"))
-        .join(Lesson, Lesson.module_id == Module.id)
-        .where(Module.status == Status.PUBLISHED, Lesson.status == Status.PUBLISHED)
-        .group_by(Module.course_id)
-        .subquery()
-    )
 
 
 # --------------------------------------------------------------------------- pagination
@@ -571,7 +543,9 @@ def person_report(viewer: User, user: User) -> PersonReport:
     """A trainee's enrolments, lessons done, attempts and certificates (four queries)."""
     lessons = db.session.execute(
         select(Course.title.label("course"), Module.title.label("module"), Lesson.title.label("lesson"),
-               LessonCompletion.completed_at)
+               LessonCompletion.completed_at,
+               # Retired lessons (or modules) are still named, marked: the trainee did complete them.
+               or_(Lesson.retired_at.is_not(None), Module.retired_at.is_not(None)).label("retired"))
         .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Module, Module.id == Lesson.module_id)
         .join(Course, Course.id == Module.course_id)
         .where(LessonCompletion.user_id == user.id)
@@ -579,7 +553,8 @@ def person_report(viewer: User, user: User) -> PersonReport:
     )
     attempts = db.session.execute(
         select(Course.title.label("course"), Module.title.label("module"), Attempt.number, Attempt.status,
-               Attempt.submitted_at, Attempt.percent, Attempt.passed)
+               Attempt.submitted_at, Attempt.percent, Attempt.passed,
+               or_(Quiz.retired_at.is_not(None), Module.retired_at.is_not(None)).label("retired"))
         .join(Quiz, Quiz.id == Attempt.quiz_id).join(Module, Module.id == Quiz.module_id)
         .join(Course, Course.id == Module.course_id)
         .where(Attempt.user_id == user.id)

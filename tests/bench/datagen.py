@@ -474,8 +474,8 @@ class _Progress:
                 self.rng.randint(1, max(1, self.course.lesson_count - 1))
             self._modules(budget, status == "completed")
         if self.best:
-            # As the progress services define it: the mean of the best percent of each attempted quiz.
-            self.enrollment["best_score_percent"] = sum(self.best.values()) / len(self.best)
+            # As app.progress.figures defines it: the mean of the best percent of each attempted quiz, two decimals.
+            self.enrollment["best_score_percent"] = round(sum(self.best.values()) / len(self.best), 2)
         self.rows.enrollments.append(self.enrollment)
 
     def _modules(self, budget: int, finish: bool) -> None:
