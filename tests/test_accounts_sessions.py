@@ -2,24 +2,17 @@
 or an admin's "end all sessions" opens nothing afterwards, on either of two gunicorn workers."""
 from __future__ import annotations
 
-import http.client
 import secrets
-import socket
-import time
-import urllib.request
 from http.cookiejar import CookieJar
-from urllib.parse import urlsplit
 
 import pytest
 
 from app.accounts.models import Role
 from tests.bench.server import Gunicorn
 from tests.http_client import Browser, Reply
+from tests.workers import ACCESS_LOG_ARGS, WORKERS, on_each_worker
 
-WORKERS = 2
 PROBE = "/akun/kata-sandi"  # a page every account may open
-# The worker's pid and the request line of every request, so a test can tell which worker answered.
-ACCESS_FORMAT = "access %(p)s %(r)s %(s)s"
 NEW_PASSWORD = "sandi-baru-2024"
 
 
@@ -29,20 +22,8 @@ def server(app, tmp_path_factory):
     log = tmp_path_factory.mktemp("sesi") / "gunicorn.log"
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": secrets.token_hex(32),
            "SESSION_COOKIE_SECURE": "0"}  # plain http on the loopback: the cookies must still be sent
-    args = ("--access-logfile", "-", "--access-logformat", ACCESS_FORMAT)
-    with Gunicorn("wsgi:app", log, env=env, workers=WORKERS, ready_path="/healthz", args=args) as running:
+    with Gunicorn("wsgi:app", log, env=env, workers=WORKERS, ready_path="/healthz", args=ACCESS_LOG_ARGS) as running:
         yield running
-
-
-def _worker_of(server: Gunicorn, marker: str) -> int:
-    """The pid of the worker that answered the request carrying the marker, read from the access log."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        for line in server.log_path.read_text(errors="replace").splitlines():
-            if line.startswith("access ") and marker in line:
-                return int(line.split()[1].strip("<>"))
-        time.sleep(0.02)
-    raise AssertionError(f"no access log line for {marker}")
 
 
 def _outcome(reply: Reply) -> str:
@@ -53,38 +34,9 @@ def _outcome(reply: Reply) -> str:
     return f"status {reply.status}"
 
 
-def _over_socket(connection: socket.socket, browser: Browser, path: str) -> Reply:
-    """Send one GET with the browser's cookies over an already open connection and read the answer."""
-    request = urllib.request.Request(browser.base_url + path)
-    browser.jar.add_cookie_header(request)
-    host = urlsplit(browser.base_url).netloc
-    head = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
-    cookie = request.get_header("Cookie")
-    head += f"Cookie: {cookie}\r\n\r\n" if cookie else "\r\n"
-    connection.sendall(head.encode())
-    connection.settimeout(30)
-    with connection.makefile("rb") as stream:
-        response = http.client.HTTPResponse(connection)
-        response.fp = stream
-        response.begin()
-        return Reply(response.status, response.headers.get("Location", ""), response.read().decode())
-
-
 def answers_per_worker(server: Gunicorn, browser: Browser) -> dict[int, set[str]]:
-    """Open the probe page once on each of the two workers; what each worker answered.
-
-    A connection opened first and left silent is taken by one worker, which then waits for its request,
-    so the browser's own request is answered by the other worker; the silent one then asks too.
-    """
-    seen: dict[int, set[str]] = {}
-    address = urlsplit(server.base_url)
-    with socket.create_connection((address.hostname, address.port)) as held:
-        for send in (browser.request, lambda _method, path: _over_socket(held, browser, path)):
-            marker = secrets.token_hex(6)
-            reply = send("GET", f"{PROBE}?cek={marker}")
-            seen.setdefault(_worker_of(server, marker), set()).add(_outcome(reply))
-    assert len(seen) == WORKERS, f"only worker(s) {sorted(seen)} answered"
-    return seen
+    """Open the probe page once on each of the two workers; what each worker answered."""
+    return {pid: {_outcome(reply)} for pid, reply in on_each_worker(server, browser, PROBE).items()}
 
 
 def remember_cookie_only(browser: Browser) -> Browser:

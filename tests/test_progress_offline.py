@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
+import yaml
 
 from app.catalog import versions
 from app.catalog.models import Lesson, Status
@@ -84,15 +85,15 @@ def test_saving_needs_an_enrolment(client, trainee):
     assert client.get("/kursus/tidak-ada/luring.json").status_code == 404
 
 
-def test_the_key_moves_with_content_and_opened_modules_and_a_retired_lesson_leaves(client, trainee):
+def test_the_key_moves_with_content_and_opened_modules_and_an_unpublished_lesson_leaves(client, trainee):
     course = make_course(modules=2, lessons=2, with_quiz=False)
     enrol(trainee, course)
     key = bundle(client, course)["key"]
     assert bundle(client, course)["key"] == key  # nothing changed: the saved copy stays
     assert f'data-luring-key="{key}"' in client.get(f"/kursus/{course.slug}").get_data(as_text=True)
 
-    retired = course.modules[0].lessons[1]
-    retired.status = Status.DRAFT  # a trainer takes the lesson back
+    unpublished = course.modules[0].lessons[1]
+    unpublished.status = Status.DRAFT  # a trainer takes the lesson back
     versions.bump([course.id])  # as the editing services do
     db.session.commit()
     refreshed = bundle(client, course)
@@ -103,6 +104,34 @@ def test_the_key_moves_with_content_and_opened_modules_and_a_retired_lesson_leav
     opened = bundle(client, course)
     assert opened["key"] != refreshed["key"] and lesson_path(course, 1, 0) in opened["urls"]
     assert f'data-luring-key="{opened["key"]}"' in client.get("/kursus-saya").get_data(as_text=True)
+
+
+def test_a_lesson_retired_by_a_reimport_leaves_the_saved_copy_and_its_completion_stays(client, trainee, runner,
+                                                                                     tmp_path):
+    course = make_course(modules=1, lessons=3, with_quiz=False)
+    first, retired, last = (lesson_path(course, 0, n) for n in range(3))
+    retired_id = course.modules[0].lessons[1].id
+    enrol(trainee, course)
+    assert client.post(retired + "/selesai").status_code == 302
+    before = bundle(client, course)
+    assert retired in before["urls"]
+    files = tmp_path / "files"
+    assert runner.invoke(args=["courses", "export", course.slug, str(files)]).exit_code == 0
+    course_file = files / course.slug / "course.yaml"
+    data = yaml.safe_load(course_file.read_text(encoding="utf-8"))
+    del data["modules"][0]["lessons"][1]  # the lesson the trainee completed leaves the files
+    course_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    result = runner.invoke(args=["courses", "import", str(files / course.slug)])
+
+    assert result.exit_code == 0 and "1 diarsipkan" in result.output, result.output
+    after = bundle(client, course)
+    assert after["key"] != before["key"]  # the saved copy is stale: the browser downloads the new one
+    assert retired not in after["urls"] and after["pages"] == before["pages"] - 1
+    assert first in after["urls"] and last in after["urls"]
+    assert f'data-luring-key="{after["key"]}"' in client.get(first).get_data(as_text=True)
+    assert client.get(retired).status_code == 404
+    assert [c.lesson_id for c in completions(trainee)] == [retired_id]  # the trainee's record stays
 
 
 # ---------------------------------------------------------------- completions from the offline queue

@@ -60,8 +60,8 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving wsgi:app with the production config on the suite's database."""
 
-    def __init__(self, database_url: str, log_path: Path, workers: int = WORKERS) -> None:
-        self.port, self.log_path, self.workers = _free_port(), log_path, workers
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.port, self.log_path = _free_port(), log_path
         self.env = {**{k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"},
                     "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
                     "SESSION_COOKIE_SECURE": "0"}  # plain http on the loopback: the cookie must still be sent
@@ -74,7 +74,7 @@ class Server:
 
     def start(self) -> None:
         """Start gunicorn and wait until it answers."""
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", "gthread",
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread",
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
