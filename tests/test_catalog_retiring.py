@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+import yaml
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role
@@ -82,3 +83,32 @@ def test_the_database_refuses_to_delete_content_that_records_point_at(graded):
         db.session.execute(delete(Question).where(Question.quiz_id == course.modules[0].quiz.id))
         db.session.flush()
     db.session.rollback()
+
+
+def test_an_import_changing_an_answered_questions_key_says_so_and_keeps_the_grades(client, graded, runner, tmp_path):
+    course, trainee, attempt_id, _short = graded
+    files = tmp_path / "files"
+    assert runner.invoke(args=["courses", "export", course.slug, str(files)]).exit_code == 0
+    quiz_file = next((files / course.slug).glob("*/*.yaml"))
+    quiz = yaml.safe_load(quiz_file.read_text(encoding="utf-8"))
+    single = next(question for question in quiz["questions"] if question["id"] == "single")
+    for index, choice in enumerate(single["choices"]):  # the right answer moves from the second choice to the first
+        choice["correct"] = index == 0
+    quiz_file.write_text(yaml.safe_dump(quiz, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    graded_before = [(a.question_id, a.score, a.correct) for a in db.session.get(Attempt, attempt_id).answers]
+    note = "soal 'single' (modul-1): kunci jawaban berubah; 1 jawaban yang sudah dinilai tetap dengan nilainya"
+
+    dry = runner.invoke(args=["courses", "import", "--dry-run", str(files)])
+    assert dry.exit_code == 0 and note in dry.output, dry.output
+    db.session.expire_all()
+    assert [c.correct for c in db.session.scalar(select(Question).where(Question.key == "single")).choices] \
+        == [False, True, False]  # nothing written
+    result = runner.invoke(args=["courses", "import", str(files)])
+
+    assert result.exit_code == 0 and note in result.output, result.output
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.percent == 100.0 and [(a.question_id, a.score, a.correct) for a in attempt.answers] == graded_before
+    assert "Nilai Anda 100%" in client.get(f"/kuis/percobaan/{attempt_id}/hasil").get_data(as_text=True)
+    assert [c.correct for c in db.session.scalar(select(Question).where(Question.key == "single")).choices] \
+        == [True, False, False]  # new attempts are graded by the new key
