@@ -8,14 +8,14 @@ SQLite cannot alter a foreign key in place, so batch mode copies those four tabl
 migrations/env.py runs it with foreign keys off (dropping the old `attempts` with them on would
 first delete every answer) and checks them afterwards.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

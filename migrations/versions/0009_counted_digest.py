@@ -3,14 +3,14 @@
 Existing courses start with an empty digest, so the first content change after the upgrade (or
 `flask courses recount`) recounts their figures from the records.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
