@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
@@ -150,3 +151,25 @@ def test_upload_over_the_size_limit_is_refused(client, app, make_user, login_as)
     finally:
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert _count(quiz.id) == 4
+
+
+def test_a_large_bank_confirms_in_one_multipart_form_and_a_larger_one_is_refused(client, make_user, login_as):
+    quiz = _setup(make_user, login_as)
+    url = f"/kelola/kuis/{quiz.id}/impor"
+    words = "“KIM” — \\= \\{ \\} " * 340  # quotes, dashes and GIFT escapes: URL-encoding triples them
+    text = "".join(f"::s{n}:: Soal {n}: {words}? {{=Samarinda ~Balikpapan ~Bontang}}\n\n" for n in range(30))
+    # Sent URL-encoded (as the confirm form was), it would pass Flask's 500,000-byte form limit.
+    assert len(text.encode()) < 400_000 < 500_000 < len(urlencode({"text": text}))
+    page = client.post(url, data={"format": "gift", "file": (io.BytesIO(text.encode()), "bank.txt")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "30 soal terbaca, 0 masalah" in page
+    assert f'action="{url}/simpan" enctype="multipart/form-data"' in page
+    response = client.post(f"{url}/simpan", data={"format": "gift", "text": _hidden(page, "text")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and _count(quiz.id) == 34
+
+    larger = (text * 3).encode()
+    page = client.post(url, data={"format": "gift", "file": (io.BytesIO(larger), "bank.txt")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Teks soal lebih dari 400 KB. Pecah menjadi beberapa impor" in page and "impor/simpan" not in page
+    assert _count(quiz.id) == 34

@@ -283,3 +283,33 @@ def test_a_file_that_cannot_be_read_is_explained_in_the_users_language(client, c
     assert "The file is empty. Choose a file that holds data." in page and "Berkas kosong" not in page
     duplicate = upload(client, b"email,email\na@kelaskim.example,b@kelaskim.example\n").get_data(as_text=True)
     assert "Column &#39;email&#39; appears more than once in the header row." in duplicate
+
+
+def test_identifiers_excel_stored_as_numbers_are_refused_not_rounded(client, coordinator):
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer) as workbook:
+        sheet = workbook.add_worksheet()
+        sheet.write_row(0, 0, COLUMNS)
+        # Typed into columns not formatted as text: Excel keeps them as floating-point numbers.
+        sheet.write_row(1, 0, ["xl@kelaskim.example", "Xaverius Lahang"])
+        sheet.write_number(1, 2, 198503302010011002)
+        sheet.write_number(1, 4, 81234567890)
+        sheet.write_number(1, 5, 64.02)
+    before = counts()
+    html = upload(client, buffer.getvalue(), "peserta.xlsx").get_data(as_text=True)
+    errors = errors_of(html)
+    assert [(row, column) for row, column, _ in errors] == [("2", "nip"), ("2", "no_hp"), ("2", "kode_wilayah")]
+    for _, column, message in errors:
+        assert f"Excel menyimpan isi kolom {column} ini sebagai angka (bilangan pecahan)" in message
+        assert f"Format kolom {column} sebagai Teks" in message and "Format Cells, Text" in message
+    assert 'name="token"' not in html and counts() == before
+    assert "198503302010011008" not in html  # the rounded NIP is never offered as the trainee's
+
+
+def test_each_person_keeps_at_most_three_checked_files(client, coordinator, uploads):
+    tokens = [token_of(upload(client, VALID.encode()).get_data(as_text=True)) for _ in range(5)]
+    assert len(list(uploads.iterdir())) == 3
+    refused = client.post("/laporan/impor/konfirmasi", data={"token": tokens[0]}, follow_redirects=True)
+    assert "tidak ditemukan atau sudah diimpor" in refused.get_data(as_text=True)
+    assert client.post("/laporan/impor/konfirmasi", data={"token": tokens[-1]}).status_code == 302
+    assert db.session.scalar(db.select(User.id).where(User.email == "ade@kelaskim.example")) is not None

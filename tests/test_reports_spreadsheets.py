@@ -1,10 +1,9 @@
-"""Tests for CSV/XLSX export writers and the import reader."""
+"""Tests for the CSV/XLSX export writers (the import reader: tests/test_reports_tables.py)."""
 
 import csv
 import inspect
 import io
 import itertools
-import random
 import re
 import zipfile
 from collections.abc import Iterator
@@ -13,15 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.reports import spreadsheets as sp
 from app.reports.spreadsheets import (
-    Table, TableError, iter_csv, iter_file_chunks, neutralize_cell, read_table,
-    sanitize_sheet_name, unique_sheet_name, write_xlsx,
+    iter_csv, iter_file_chunks, neutralize_cell, sanitize_sheet_name, unique_sheet_name, write_xlsx,
 )
+from app.reports.tables import read_table
 
 HEADERS = ["Nama", "NIP", "Kabupaten/Kota", "Nilai"]
 
@@ -30,20 +28,6 @@ def read_csv_bytes(data: bytes) -> list[list[str]]:
     """Parse exported CSV bytes back into rows."""
     assert data.startswith(sp.UTF8_BOM)
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def xlsx_bytes(rows: list[list[object]], *, extra_sheet_active: bool = False) -> bytes:
-    """Build a small real .xlsx; None cells are left empty."""
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "default_date_format": "dd/mm/yyyy"}) as workbook:
-        sheet = workbook.add_worksheet("Peserta")
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-        if extra_sheet_active:
-            workbook.add_worksheet("Lain").activate()
-    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- neutralize
@@ -255,189 +239,9 @@ def test_iter_file_chunks_deletes_even_if_not_consumed(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-# --------------------------------------------------------------------------- import: CSV
-
-
-def test_read_semicolon_cp1252_from_excel() -> None:
-    text = (
-        "Nama ; Email;NIP\r\n"
-        "Sitti Nurhayatì;sitti@kaltimprov.go.id;198703152010011002\r\n"
-        ";;\r\n"
-        "  Ade Rahmawati ;ade@example.id;\r\n"
-        "Ma’ruf Amin;maruf@example.id;\r\n"  # ’ exists in cp1252 but not Latin-1
-    )
-    table = read_table(text.encode("cp1252"), "peserta.csv")
-    assert table.headers == ["nama", "email", "nip"]
-    assert table.rows == [
-        (2, {"nama": "Sitti Nurhayatì", "email": "sitti@kaltimprov.go.id", "nip": "198703152010011002"}),
-        (4, {"nama": "Ade Rahmawati", "email": "ade@example.id", "nip": ""}),
-        (5, {"nama": "Ma’ruf Amin", "email": "maruf@example.id", "nip": ""}),
-    ]
-
-
-@pytest.mark.parametrize("encoded", [
-    "\ufeffNama,Email\nSitti Nurhayatì,sitti@example.id\n".encode("utf-8"),
-    "Nama,Email\nSitti Nurhayatì,sitti@example.id\n".encode("utf-8"),
-    "Nama\tEmail\r\nSitti Nurhayatì\tsitti@example.id\r\n".encode("utf-16"),
-])
-def test_read_utf_variants(encoded: bytes) -> None:
-    table = read_table(encoded, "PESERTA.CSV")
-    assert table == Table(["nama", "email"], [(2, {"nama": "Sitti Nurhayatì", "email": "sitti@example.id"})])
-
-
-def test_read_csv_delimiter_detection() -> None:
-    table = read_table(b"Nama, Lengkap;Email\nAde;ade@example.id\n", "x.csv")
-    assert table.headers == ["nama, lengkap", "email"]
-    table = read_table(b'"Nama";"Email"\n"Ade, S.Kom";ade@example.id\n', "x.csv")
-    assert table.rows == [(2, {"nama": "Ade, S.Kom", "email": "ade@example.id"})]
-    table = read_table(b"Nama;Email;NIP\n", "x.csv")
-    assert table.headers == ["nama", "email", "nip"] and table.rows == []
-    table = read_table(b"nama,alamat\nAde,\"Jl. A; RT 1\"\n", "x.csv")
-    assert table.rows == [(2, {"nama": "Ade", "alamat": "Jl. A; RT 1"})]
-    table = read_table(b"Nama\nAde\nSitti\n", "x.csv")
-    assert table.rows == [(2, {"nama": "Ade"}), (3, {"nama": "Sitti"})]
-
-
-def test_read_csv_row_numbers_follow_records_not_lines() -> None:
-    table = read_table(b'nama,alamat,\n"Ade","Jl. A\nRT 1",extra\nSitti\n', "x.csv")
-    assert table.headers == ["nama", "alamat"]
-    assert table.rows == [(2, {"nama": "Ade", "alamat": "Jl. A\nRT 1"}), (3, {"nama": "Sitti", "alamat": ""})]
-
-
-def test_formula_text_in_csv_is_kept_as_text() -> None:
-    table = read_table(b"nama\n=1+1\n", "x.csv")
-    assert table.rows == [(2, {"nama": "=1+1"})]
-
-
-@pytest.mark.parametrize("data", [b"", b"  \r\n\t", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"])
-def test_empty_files_rejected(data: bytes) -> None:
-    with pytest.raises(TableError, match="kosong"):
-        read_table(data, "kosong.csv")
-
-
-def test_header_missing_rejected() -> None:
-    with pytest.raises(TableError, match="judul kolom"):
-        read_table(b";;\r\n ; ;\r\n", "x.csv")
-
-
-def test_duplicate_header_rejected() -> None:
-    with pytest.raises(TableError, match="'nama'"):
-        read_table(b"Nama;Email;NAMA\n", "x.csv")
-
-
-@pytest.mark.parametrize("data", [
-    random.Random(2026).randbytes(4096),
-    b"nama\x00email\n",
-    bytes(range(1, 9)) * 200 + b"\nnama\n",
-])
-def test_binary_csv_rejected(data: bytes) -> None:
-    with pytest.raises(TableError) as excinfo:
-        read_table(data, "sampah.csv")
-    assert excinfo.value.message == sp.MSG_BINARY
-
-
-def test_xlsx_renamed_to_csv_gets_specific_message() -> None:
-    with pytest.raises(TableError, match="berformat Excel"):
-        read_table(xlsx_bytes([["nama"]]), "peserta.csv")
-
-
-@pytest.mark.parametrize("filename", ["peserta.xls", "peserta.txt", "peserta", "peserta.csv.exe"])
-def test_unknown_extension_rejected(filename: str) -> None:
-    with pytest.raises(TableError, match=r"\.csv atau \.xlsx"):
-        read_table(b"nama\nAde\n", filename)
-
-
-def test_table_error_is_value_error_with_message() -> None:
-    error = TableError("Pesan")
-    assert isinstance(error, ValueError) and error.message == str(error) == "Pesan"
-
-
-# --------------------------------------------------------------------------- import: XLSX
-
-
-def test_read_xlsx_values_only() -> None:
-    data = xlsx_bytes([
-        [" Nama ", "NIP", "Nilai", "Tanggal"],
-        ["Sitti Nurhayatì", "198703152010011002", 12.0, datetime(2026, 11, 26)],
-        [None, None, None, None],
-        ["=HYPERLINK(\"http://x\")", None, 7.5, None],
-    ], extra_sheet_active=True)
-    table = read_table(data, "peserta.XLSX")
-    assert table.headers == ["nama", "nip", "nilai", "tanggal"]
-    assert table.rows == [
-        (2, {"nama": "Sitti Nurhayatì", "nip": "198703152010011002", "nilai": "12", "tanggal": "2026-11-26"}),
-        (4, {"nama": "=HYPERLINK(\"http://x\")", "nip": "", "nilai": "7.5", "tanggal": ""}),
-    ]
-
-
-def test_read_xlsx_uses_cached_value_not_formula() -> None:
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as workbook:
-        sheet = workbook.add_worksheet()
-        sheet.write_string(0, 0, "nilai")
-        sheet.write_formula(1, 0, "=1+1", None, 2)
-    assert read_table(buffer.getvalue(), "f.xlsx").rows == [(2, {"nilai": "2"})]
-
-
 def test_read_xlsx_round_trips_own_export() -> None:
     buffer = io.BytesIO()
     sample_workbook(buffer)
     table = read_table(buffer.getvalue(), "laporan.xlsx")
     assert table.headers == ["kabupaten/kota", "peserta", "lulus"]
     assert table.rows[1] == (3, {"kabupaten/kota": "=1+1", "peserta": "2", "lulus": "1"})  # text, as written
-
-
-def test_empty_xlsx_sheet_has_no_header() -> None:
-    with pytest.raises(TableError, match="judul kolom"):
-        read_table(xlsx_bytes([]), "kosong.xlsx")
-
-
-@pytest.mark.parametrize("cut", [0.5, 0.9])
-def test_truncated_xlsx_rejected(cut: float) -> None:
-    data = xlsx_bytes([["nama", "email"]] + [[f"Peserta {n}", f"p{n}@example.id"] for n in range(200)])
-    with pytest.raises(TableError) as excinfo:
-        read_table(data[: int(len(data) * cut)], "potong.xlsx")
-    assert excinfo.value.message == sp.MSG_XLSX_CORRUPT
-
-
-@pytest.mark.parametrize("data", [b"nama;email\nAde;a@b.c\n", b"\xd0\xcf\x11\xe0" + b"\x00" * 600])
-def test_non_zip_xlsx_rejected(data: bytes) -> None:
-    with pytest.raises(TableError, match="rusak"):
-        read_table(data, "palsu.xlsx")
-
-
-def test_zip_without_workbook_rejected() -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("halo.txt", "bukan excel")
-    with pytest.raises(TableError, match="rusak"):
-        read_table(buffer.getvalue(), "zip.xlsx")
-
-
-def zip_with(members: dict[str, bytes]) -> bytes:
-    """Build a deflate-compressed zip from name -> content."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def test_zip_bomb_by_size_rejected() -> None:
-    data = zip_with({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)})
-    assert len(data) < 200 * 1024
-    with pytest.raises(TableError) as excinfo:
-        read_table(data, "bom.xlsx")
-    assert excinfo.value.message == sp.MSG_XLSX_TOO_BIG
-
-
-def test_zip_bomb_by_ratio_rejected() -> None:
-    data = zip_with({"xl/worksheets/sheet1.xml": b"<row/>" * 400_000})  # 2.4 MB, ratio far above 100
-    with pytest.raises(TableError, match="terlalu besar"):
-        read_table(data, "rasio.xlsx")
-
-
-def test_zip_with_too_many_members_rejected() -> None:
-    data = zip_with({f"xl/m{n}.xml": b"" for n in range(sp.MAX_XLSX_MEMBERS + 1)})
-    with pytest.raises(TableError, match="terlalu besar"):
-        read_table(data, "banyak.xlsx")

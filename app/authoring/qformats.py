@@ -1,6 +1,8 @@
 """Parsers for the Moodle GIFT and Aiken plain-text question formats into quiz.yaml question dicts."""
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -9,6 +11,11 @@ from typing import Any, Optional
 
 SLUG_MAX_LENGTH = 50
 BLANK = "_____"
+# One import at most: more questions, or more answers to one question, are refused by line, since
+# the preview shows every one and saving writes every one.
+MAX_QUESTIONS = 500
+MAX_ANSWERS = 50
+MAX_ERRORS = 100  # reading stops here: the author fixes these first
 
 
 @dataclass(frozen=True)
@@ -61,13 +68,15 @@ class _IdMaker:
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self.taken = set(taken)
+        self.next_number: dict[str, int] = {}  # where the search for base-N resumes, so a repeated title stays linear
 
     def make(self, *sources: str) -> str:
         """A fresh id from the first source with a usable slug: 'kim', then 'kim-2', 'kim-3', ..."""
         base = next((slug for slug in map(slugify, sources) if slug), "soal")
-        candidate, number = base, 2
+        candidate, number = base, self.next_number.get(base, 2)
         while candidate in self.taken:
             candidate, number = f"{base}-{number}", number + 1
+        self.next_number[base] = number
         self.taken.add(candidate)
         return candidate
 
@@ -83,6 +92,7 @@ _ESCAPE_PATTERN = re.compile(r"\\([\\~=#{}:n])")
 _FORMAT_PREFIX = re.compile(r"^\s*\[(?:markdown|html|plain|moodle)\]", re.IGNORECASE)
 _TITLE = re.compile(r"\s*::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d+)?)%")
+_OPEN, _CLOSE = re.compile(r"\{"), re.compile(r"\}")
 _TRUEFALSE_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -127,8 +137,9 @@ def _gift_blocks(text: str) -> list[list[tuple[int, str]]]:
 
 def _find_answer_block(raw: str, start: int, line_at: Callable[[int], int], first: int) -> tuple[int, int]:
     """Offsets of the single { and its } after start; _Rejected for missing or extra braces."""
-    opens = [index for index in range(start, len(raw)) if raw[index] == "{"]
-    closes = [index for index in range(start, len(raw)) if raw[index] == "}"]
+    # The first two of each are all the checks need.
+    opens = [match.start() for match in itertools.islice(_OPEN.finditer(raw, start), 2)]
+    closes = [match.start() for match in itertools.islice(_CLOSE.finditer(raw, start), 2)]
     if not opens and not closes:
         raise _Rejected(first, "blok jawaban { } tidak ditemukan (soal deskripsi tidak didukung)")
     if not opens or (closes and closes[0] < opens[0]):
@@ -144,9 +155,11 @@ def _find_answer_block(raw: str, start: int, line_at: Callable[[int], int], firs
 
 def _split_answers(content: str, offset: int, line_at: Callable[[int], int]) -> list[_GiftAnswer]:
     """Split the inside of an answer block at each = or ~ marker."""
-    markers = [index for index, char in enumerate(content) if char in "=~"]
+    markers = [match.start() for match in re.finditer("[=~]", content)]
     if not markers or content[: markers[0]].strip():
         raise _Rejected(line_at(offset), "setiap jawaban harus diawali = (benar) atau ~ (salah)")
+    if len(markers) > MAX_ANSWERS:
+        raise _Rejected(line_at(offset + markers[MAX_ANSWERS]), f"soal ini punya lebih dari {MAX_ANSWERS} jawaban")
     answers = []
     for position, start in enumerate(markers):
         end = markers[position + 1] if position + 1 < len(markers) else len(content)
@@ -238,10 +251,11 @@ def _gift_question(block: list[tuple[int, str]], ids: _IdMaker) -> Optional[dict
     """One GIFT question as a quiz.yaml dict; None for a $CATEGORY line; _Rejected on errors."""
     raw = _protect("\n".join(line for _, line in block))
     first = block[0][0]
+    line_starts = [match.start() for match in re.finditer("\n", raw)]
 
     def line_at(offset: int) -> int:
-        """Source line number of a character offset in raw."""
-        return block[raw.count("\n", 0, offset)][0]
+        """Source line number of a character offset in raw (a binary search: answers ask once each)."""
+        return block[bisect.bisect_left(line_starts, offset)][0]
 
     if raw.lstrip().startswith("$CATEGORY:"):
         return None
@@ -280,7 +294,24 @@ def parse_gift(text: str, *, taken_ids: Iterable[str] = ()) -> ParseResult:
             continue
         if question is not None:
             result.questions.append(question)
+        if _enough(result, block[0][0]):
+            break
     return result
+
+
+def _enough(result: ParseResult, line: int) -> bool:
+    """Whether the parser must stop at this line: past MAX_QUESTIONS questions or MAX_ERRORS errors (noted)."""
+    if len(result.questions) > MAX_QUESTIONS:
+        result.questions.pop()
+        result.errors.append(LineError(line, f"lebih dari {MAX_QUESTIONS} soal dalam satu impor; "
+                                             "pecah menjadi beberapa impor"))
+        return True
+    if len(result.errors) >= MAX_ERRORS:
+        del result.errors[MAX_ERRORS:]
+        result.errors.append(LineError(line, f"pembacaan berhenti di sini setelah {MAX_ERRORS} masalah; "
+                                             "perbaiki dulu masalah di atas"))
+        return True
+    return False
 
 
 # Aiken ---------------------------------------------------------------------------------------
@@ -296,6 +327,7 @@ class _AikenDraft:
     line: int
     text_lines: list[str] = field(default_factory=list)
     choices: list[tuple[str, str]] = field(default_factory=list)
+    letters: set[str] = field(default_factory=set)
     errors: list[LineError] = field(default_factory=list)
 
 
@@ -321,11 +353,12 @@ def _aiken_finish(draft: _AikenDraft, answer: str, answer_line: int, ids: _IdMak
 
 def _aiken_choice(draft: _AikenDraft, number: int, letter: str, text: str) -> None:
     """Record one lettered choice, noting duplicates and empty texts as errors."""
-    if letter in (known for known, _ in draft.choices):
+    if letter in draft.letters:
         draft.errors.append(LineError(number, f"huruf pilihan {letter} dipakai dua kali"))
     elif not text:
         draft.errors.append(LineError(number, f"teks pilihan {letter} kosong"))
     draft.choices.append((letter, text))
+    draft.letters.add(letter)
 
 
 def parse_aiken(text: str, *, taken_ids: Iterable[str] = ()) -> ParseResult:
@@ -345,10 +378,19 @@ def parse_aiken(text: str, *, taken_ids: Iterable[str] = ()) -> ParseResult:
             else:
                 _aiken_finish(draft, answer_match.group(1).strip().upper(), number, ids, result)
             draft = None
+            if _enough(result, number):
+                break
         elif choice_match:
             if draft is None:
                 result.errors.append(LineError(number, "pilihan jawaban tanpa teks soal"))
+                if _enough(result, number):
+                    break
                 continue
+            if len(draft.choices) == MAX_ANSWERS:
+                result.errors.append(LineError(number, f"soal ini punya lebih dari {MAX_ANSWERS} pilihan; "
+                                                       "pembacaan berhenti di sini"))
+                draft = None
+                break
             _aiken_choice(draft, number, choice_match.group(1), (choice_match.group(2) or "").strip())
         elif draft is not None and not draft.choices:
             # Aiken wants one-line questions, but a wrapped question is still clearly one question.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import Role, User
 from app.accounts.services import user_by_email
 from app.authoring import revisions
-from app.authoring.qformats import parse_aiken, parse_gift, slugify
+from app.authoring.qformats import MAX_QUESTIONS, parse_aiken, parse_gift, slugify
 from app.catalog import retiring, versions
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
@@ -22,6 +22,9 @@ from app.quizzes.models import Choice, Question, Quiz, ReviewPolicy
 
 PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
 RETIRED, DELETED = retiring.RETIRED, retiring.DELETED
+# The checked text goes back in the confirm form, one field under Flask's MAX_FORM_MEMORY_SIZE
+# (500,000 bytes, line breaks sent as CRLF): past this it could be checked but never saved.
+MAX_IMPORT_TEXT_BYTES = 400_000
 
 
 class AuthoringError(ValueError):
@@ -518,6 +521,15 @@ def decode_upload(raw: bytes) -> str:
                                "lalu unggah lagi."), "file") from None
     if not text.strip():
         raise AuthoringError(_("Berkas kosong."), "file")
+    return importable_text(text, "file")
+
+
+def importable_text(text: str, field_name: str = "text") -> str:
+    """The question text, or AuthoringError when it is too long to check and save in one import."""
+    if len(text.encode("utf-8")) + text.count("\n") > MAX_IMPORT_TEXT_BYTES:
+        raise AuthoringError(_("Teks soal lebih dari %(kb)d KB. Pecah menjadi beberapa impor, masing-masing "
+                               "paling banyak %(n)d soal.", kb=MAX_IMPORT_TEXT_BYTES // 1000, n=MAX_QUESTIONS),
+                             field_name)
     return text
 
 

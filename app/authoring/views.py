@@ -389,7 +389,7 @@ def _submitted_text(form: ImportForm) -> str:
     if upload is not None and getattr(upload, "filename", ""):
         return services.decode_upload(upload.read())
     if form.text.data and form.text.data.strip():
-        return form.text.data
+        return services.importable_text(form.text.data)
     raise AuthoringError(_("Unggah berkas .txt atau tempel teks soal terlebih dahulu."), "text")
 
 

@@ -21,7 +21,8 @@ from app.catalog.models import Course
 from app.extensions import db
 from app.progress.models import Enrollment
 from app.progress.services import enroll
-from app.reports.spreadsheets import Table, iter_csv
+from app.reports.spreadsheets import iter_csv
+from app.reports.tables import NotText, Table
 
 # The template's columns, in order (docs/reports.md explains each).
 COLUMNS = ("email", "nama_lengkap", "nip", "instansi", "no_hp", "kode_wilayah", "kursus")
@@ -35,8 +36,12 @@ COLUMN_HINTS = {
     "kode_wilayah": _l("Wajib. Kode Kemendagri: 64 provinsi, 64.01 Paser, 64.72 Samarinda, dan seterusnya."),
     "kursus": _l("Opsional. Slug kursus yang terbit, dipisah ; atau , (mis. pemberdayaan-kim;konten-media-pemda)."),
 }
-MAX_ROWS = 5000
+# Identifiers are refused when Excel stored them as numbers: it keeps 15 significant digits, so an
+# 18-digit NIP comes back as a different NIP, and a phone number or a code like 64.10 loses digits.
+IDENTIFIER_COLUMNS = ("nip", "no_hp", "kode_wilayah")
 UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+# Checked files kept per person until confirmed: a new preview removes that person's oldest beyond this.
+UPLOADS_KEPT_PER_USER = 3
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EXTENSIONS = (".csv", ".xlsx")
 
@@ -138,9 +143,6 @@ def _header_errors(table: Table) -> list[RowError]:
     errors = [RowError(1, c, _("Kolom wajib \"%(column)s\" tidak ada di baris judul.", column=c)) for c in missing]
     if not errors and not table.rows:
         errors.append(RowError(1, "", _("Berkas tidak berisi baris data di bawah baris judul.")))
-    if len(table.rows) > MAX_ROWS:
-        message = _("Berkas berisi lebih dari %(n)d baris; pecah menjadi beberapa berkas.", n=MAX_ROWS)
-        errors.append(RowError(1, "", message))
     return errors
 
 
@@ -181,14 +183,15 @@ def _check_row(number: int, cells: dict[str, str], context: _Context) -> tuple[l
     def problem(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
+    numbers = _stored_as_numbers(cells, problem)
     email = _check_email(cells.get("email", ""), number, context, problem)
     full_name = _check_name(cells.get("nama_lengkap", ""), problem)
-    nip = _check_nip(cells.get("nip", ""), email, number, context, problem)
-    phone = _check_phone(cells.get("no_hp", ""), problem)
+    nip = None if "nip" in numbers else _check_nip(cells.get("nip", ""), email, number, context, problem)
+    phone = None if "no_hp" in numbers else _check_phone(cells.get("no_hp", ""), problem)
     unit = (cells.get("instansi") or "").strip()
     if len(unit) > 160:
         problem("instansi", _("Instansi terlalu panjang (maksimal 160 karakter)."))
-    regency = _check_regency(cells.get("kode_wilayah", ""), context, problem)
+    regency = None if "kode_wilayah" in numbers else _check_regency(cells.get("kode_wilayah", ""), context, problem)
     courses = _check_courses(cells.get("kursus", ""), context, problem)
     user = context.users_by_email.get(email) if email else None
     if user is not None and regency is not None:
@@ -199,6 +202,17 @@ def _check_row(number: int, cells: dict[str, str], context: _Context) -> tuple[l
     planned.changes = _changes(user, planned) if user else []
     planned.new_courses = [c for c in courses if user is None or (user.id, c.id) not in context.enrolled]
     return errors, planned
+
+
+def _stored_as_numbers(cells: dict[str, str], problem) -> set[str]:
+    """The identifier columns whose cell Excel stored as a number, each reported; their other checks are skipped."""
+    numbers = {column for column in IDENTIFIER_COLUMNS if isinstance(cells.get(column), NotText)}
+    for column in sorted(numbers, key=IDENTIFIER_COLUMNS.index):
+        problem(column, _("Excel menyimpan isi kolom %(column)s ini sebagai angka (bilangan pecahan), sehingga angka "
+                          "yang panjang dibulatkan dan angka 0 di depan hilang: nilainya bisa sudah berubah. Format "
+                          "kolom %(column)s sebagai Teks (pilih kolomnya, klik kanan, Format Cells, Text), ketik ulang "
+                          "isinya, lalu unggah lagi.", column=column))
+    return numbers
 
 
 def _check_email(raw: str, number: int, context: _Context, problem) -> str:
@@ -328,6 +342,7 @@ def save_upload(directory: Path, owner_id: int, data: bytes, filename: str) -> s
     """Keep an uploaded file under a random token until it is confirmed; return the token."""
     directory.mkdir(parents=True, exist_ok=True)
     _purge_old(directory)
+    _keep_newest(directory, owner_id, UPLOADS_KEPT_PER_USER - 1)
     token = secrets.token_urlsafe(24)
     (directory / f"{owner_id}-{token}{Path(filename).suffix.lower()}").write_bytes(data)
     return token
@@ -355,6 +370,20 @@ def delete_upload(directory: Path, owner_id: int, token: str) -> None:
     path = _upload_path(directory, owner_id, token)
     if path:
         path.unlink(missing_ok=True)
+
+
+def _keep_newest(directory: Path, owner_id: int, keep: int) -> None:
+    """Delete this owner's kept files but the newest `keep`: each person's previews have a quota."""
+    kept = sorted(directory.glob(f"{owner_id}-*"), key=_modified, reverse=True)
+    for path in kept[keep:]:
+        path.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by a simultaneous request
+        return 0.0
 
 
 def _purge_old(directory: Path) -> None:

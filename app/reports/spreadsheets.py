@@ -1,22 +1,15 @@
-"""Streaming CSV/XLSX export writers and safe CSV/XLSX import readers."""
+"""Streaming CSV/XLSX export writers; uploads are read by app.reports.tables."""
 
 import csv
 import io
-import itertools
 import os
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
-import openpyxl
 import xlsxwriter
-from flask_babel import lazy_gettext as _l
 
 from app.dates import to_wita
 
@@ -47,48 +40,6 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
     "nan_inf_to_errors": True,
 }
-
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_XLSX_RATIO = 100
-MAX_XLSX_MEMBERS = 1000
-CSV_DELIMITERS = ";,\t"
-SNIFF_LINES = 20
-# More control characters than this share of the text means it is not a real CSV.
-MAX_CONTROL_SHARE = 0.01
-
-# Shown to the user in their language: translated when displayed, not when raised.
-MSG_EMPTY = _l("Berkas kosong. Pilih berkas yang berisi data.")
-MSG_EXTENSION = _l("Format berkas tidak didukung. Unggah berkas .csv atau .xlsx.")
-MSG_BINARY = _l("Berkas CSV tidak valid: isinya bukan teks (mungkin berkas biner atau rusak).")
-MSG_XLSX_AS_CSV = _l("Berkas ini berformat Excel, bukan CSV. Ubah ekstensinya menjadi .xlsx atau simpan ulang sebagai CSV.")
-MSG_CSV_SYNTAX = _l("Berkas CSV tidak dapat dibaca: susunan baris atau tanda kutip tidak valid.")
-MSG_XLSX_CORRUPT = _l(
-    "Berkas Excel rusak, terpotong, atau dilindungi kata sandi. "
-    "Buka dan simpan ulang sebagai .xlsx, lalu unggah kembali."
-)
-MSG_XLSX_TOO_BIG = _l("Berkas Excel terlalu besar atau tidak wajar setelah diekstrak. Pecah datanya atau gunakan CSV.")
-MSG_NO_SHEET = _l("Berkas Excel tidak memiliki lembar kerja.")
-MSG_NO_HEADER = _l("Baris judul kolom tidak ditemukan. Baris pertama harus berisi nama kolom.")
-MSG_DUPLICATE = _l("Kolom '%(name)s' muncul lebih dari sekali pada baris judul.")
-
-
-class TableError(ValueError):
-    """An uploaded table cannot be read; the message is safe to show to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Table:
-    """Imported rows keyed by lowercased header, numbered as Excel shows them."""
-
-    headers: list[str] = field(default_factory=list)
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- export
 
 
 def neutralize_cell(value: Any) -> Any:
@@ -274,181 +225,3 @@ def _remove(path: str | os.PathLike[str]) -> bool:
     except OSError:
         return False
     return True
-
-
-# --------------------------------------------------------------------------- import
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """Read an uploaded .csv or .xlsx into a Table; raise TableError when unreadable."""
-    if not data or not data.strip():
-        raise TableError(MSG_EMPTY)
-    extension = Path(filename or "").suffix.lower()
-    if extension == ".csv":
-        return _read_csv(data)
-    if extension == ".xlsx":
-        return _read_xlsx(data)
-    raise TableError(MSG_EXTENSION)
-
-
-def _read_csv(data: bytes) -> Table:
-    """Parse CSV bytes in any common Excel encoding and delimiter."""
-    text = _decode_csv(data)
-    head = itertools.islice(io.StringIO(text), SNIFF_LINES * 2)  # avoids splitting the whole file
-    lines = [line.rstrip("\r\n") for line in head if line.strip()]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(lines[:SNIFF_LINES]))
-    try:
-        return _build_table(enumerate(reader, start=1))
-    except csv.Error as exc:
-        raise TableError(MSG_CSV_SYNTAX) from exc
-
-
-def _decode_csv(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252/Latin-1."""
-    if data.startswith(b"PK\x03\x04"):
-        raise TableError(MSG_XLSX_AS_CSV)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode Text" export is UTF-16; users sometimes rename it .csv.
-        text = _try_decode(data, "utf-16")
-    elif b"\x00" in data:
-        raise TableError(MSG_BINARY)
-    else:
-        text = _try_decode(data, "utf-8-sig")
-        if text is None:
-            # cp1252 is what Excel on Indonesian Windows writes for "CSV (Comma delimited)".
-            text = _try_decode(data, "cp1252")
-        if text is None:
-            text = data.decode("latin-1")  # never fails; _looks_binary judges the result
-    if text is None or _looks_binary(text):
-        raise TableError(MSG_BINARY)
-    if not text.strip():
-        raise TableError(MSG_EMPTY)  # e.g. a file holding only a BOM
-    return text
-
-
-def _try_decode(data: bytes, encoding: str) -> str | None:
-    """Decode strictly, returning None instead of raising."""
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-
-
-def _looks_binary(text: str) -> bool:
-    """Tell whether text has too many control characters to be a real CSV."""
-    controls = sum(1 for ch in text if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc")
-    return "\x00" in text or controls > len(text) * MAX_CONTROL_SHARE
-
-
-def _detect_delimiter(lines: list[str]) -> str:
-    """Pick ';', ',' or tab from the header line and the first data lines."""
-    header = lines[0] if lines else ""
-    counts = {d: header.count(d) for d in CSV_DELIMITERS}
-    try:
-        # A header-only sample is ambiguous ("nama, lengkap;email"): Sniffer then
-        # breaks ties by preferring ','; data lines let it check consistency.
-        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters=CSV_DELIMITERS).delimiter
-    except csv.Error:
-        sniffed = ""
-    if counts.get(sniffed):
-        return sniffed
-    # Fallback: the most frequent candidate in the header; ties go to ';', the
-    # separator Excel uses under Indonesian regional settings.
-    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_xlsx(data: bytes) -> Table:
-    """Parse the first sheet of an .xlsx, values only, after zip-bomb checks."""
-    _check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many unrelated types for corrupt files
-        raise TableError(MSG_XLSX_CORRUPT) from exc
-    try:
-        return _read_first_sheet(workbook)
-    finally:
-        workbook.close()
-
-
-def _read_first_sheet(workbook: Any) -> Table:
-    """Build a Table from the workbook's first sheet."""
-    if not workbook.worksheets:
-        raise TableError(MSG_NO_SHEET)
-    sheet = workbook.worksheets[0]
-    try:
-        # Stored dimensions are sometimes wrong (e.g. "A1"); read every row instead.
-        sheet.reset_dimensions()
-        return _build_table(enumerate(sheet.iter_rows(values_only=True), start=1))
-    except TableError:
-        raise
-    except Exception as exc:  # read-only mode parses lazily, so corruption surfaces here
-        raise TableError(MSG_XLSX_CORRUPT) from exc
-
-
-def _check_zip(data: bytes) -> None:
-    """Reject corrupt archives and zip bombs before openpyxl inflates anything."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise TableError(MSG_XLSX_CORRUPT) from exc
-    # zipfile never inflates a member past its declared file_size, so these
-    # declared totals bound what openpyxl can unpack.
-    uncompressed = sum(m.file_size for m in members)
-    compressed = sum(m.compress_size for m in members)
-    if (
-        len(members) > MAX_XLSX_MEMBERS
-        or uncompressed > MAX_XLSX_UNCOMPRESSED
-        or uncompressed > max(compressed, 1) * MAX_XLSX_RATIO
-    ):
-        raise TableError(MSG_XLSX_TOO_BIG)
-
-
-def _build_table(records: Iterable[tuple[int, Sequence[Any]]]) -> Table:
-    """Turn numbered raw rows into a Table: first non-blank row is the header."""
-    headers: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, raw in records:
-        cells = [_cell_text(value) for value in raw]
-        if not any(cells):
-            continue
-        if headers is None:
-            headers = _parse_headers(cells)
-            continue
-        rows.append((number, _row_dict(headers, cells)))
-    if headers is None:
-        raise TableError(MSG_NO_HEADER)
-    return Table(headers=[h for h in headers if h], rows=rows)
-
-
-def _parse_headers(cells: list[str]) -> list[str]:
-    """Normalise header cells (lowercase, single spaces) and reject duplicates."""
-    headers = [" ".join(cell.split()).lower() for cell in cells]
-    seen: set[str] = set()
-    for header in filter(None, headers):
-        if header in seen:
-            raise TableError(MSG_DUPLICATE % {"name": header})
-        seen.add(header)
-    return headers
-
-
-def _row_dict(headers: list[str], cells: list[str]) -> dict[str, str]:
-    """Map header -> cell, padding short rows and ignoring unnamed columns."""
-    padded = cells + [""] * (len(headers) - len(cells))
-    return {header: padded[i] for i, header in enumerate(headers) if header}
-
-
-def _cell_text(value: Any) -> str:
-    """Render a CSV/XLSX cell value as stripped text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores 12 as 12.0
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()

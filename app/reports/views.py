@@ -27,7 +27,8 @@ from app.reports import imports, services
 from app.reports.charts import bar_chart
 from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, InvitationSendForm,
                                RosterFilterForm, StalledFilterForm)
-from app.reports.spreadsheets import TableError, iter_csv, iter_file_chunks, read_table
+from app.reports.spreadsheets import iter_csv, iter_file_chunks
+from app.reports.tables import TableError, read_table
 
 bp = Blueprint("reports", __name__)
 REPORTERS = (Role.COORDINATOR, Role.ADMIN)
