@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import assets, dates, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
+    from app import assets, dates, edge, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
     from app.catalog import outline
     from app.extensions import cache, csrf, db, login_manager, mail, migrate
     from app.quizzes import bank
@@ -46,6 +46,7 @@ def _init_extensions(app: Flask) -> None:
     dates.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    edge.init_app(app)  # after the request id; before the blueprints, whose <int:> it bounds
     errors.init_app(app)
     # Outlines and question banks each worker keeps, keyed by course content version.
     outline.init_app(app)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.edge import UnusableInput
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _page("errors/400.html", 400, description=getattr(error, "description", ""))
+        message = error.description if isinstance(error, UnusableInput) else ""
+        return _page("errors/400.html", 400, description=getattr(error, "description", ""), message=message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -37,6 +37,8 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
         return None
+    if any(char < " " or char == "\x7f" for char in target):  # a line break would end up in the Location header
+        return None
     return target
 
 

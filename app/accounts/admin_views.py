@@ -11,6 +11,7 @@ from app.accounts.forms import ACCOUNT_STATUS_LABELS, ROLE_LABELS, ConfirmForm, 
 from app.accounts.invitations import invitation
 from app.mail import mail_configured
 from app.accounts.models import Role, User
+from app.edge import page_number
 from app.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,7 +43,7 @@ def users():
         current_user, search=request.args.get("q", ""), role=request.args.get("role", ""),
         regency_id=request.args.get("regency", type=int),
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
     regencies = services.list_regencies()
     # Labels translated once per page, not once per row.
     return render_template(

@@ -8,6 +8,7 @@ from app.accounts.access import role_required
 from app.accounts.audit import ACTION_LABELS, AuditFilter, audit_actions, audit_entries, describe
 from app.accounts.forms import ROLE_LABELS, AuditFilterForm
 from app.accounts.models import Role
+from app.edge import page_number
 from app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
@@ -24,7 +25,7 @@ def index():
     form.validate()
     filters = AuditFilter(actor=(form.valid("pelaku") or "")[:100], action=(form.valid("tindakan") or "")[:40],
                           date_from=form.valid("dari"), date_to=form.valid("sampai"))
-    page = db.paginate(audit_entries(filters), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(audit_entries(filters), page=page_number(), per_page=PER_PAGE, error_out=False)
     regency_names = {r.id: r.name for r in services.list_regencies()}
     role_labels = {role: str(label) for role, label in ROLE_LABELS.items()}
     rows = [(entry, describe(entry, regency_names, role_labels)) for entry in page.items]

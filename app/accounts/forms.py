@@ -1,6 +1,8 @@
 """Forms for login, passwords and the admin's account screens."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, PasswordField, SearchField, SelectField, StringField,
@@ -135,13 +137,19 @@ class EmailChangeForm(FlaskForm):
 
 
 class WitaDateField(DateField):
-    """A calendar date typed in WITA, with an Indonesian error for a malformed value."""
+    """A calendar date typed in WITA, with an Indonesian error for a malformed or far-off value."""
+
+    # Kelas KIM's records start in 2023; the bounds keep WITA-to-UTC arithmetic inside the calendar.
+    EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
     def process_formdata(self, valuelist) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")) from error
+        if self.data is not None and not self.EARLIEST <= self.data <= self.LATEST:
+            self.data = None
+            raise ValueError(_l("Tanggal harus antara tahun 2000 dan 2099."))
 
 
 class AuditFilterForm(FlaskForm):

@@ -20,6 +20,7 @@ from app.accounts.invitations import activation_email, invitation
 from app.accounts.access import ensure, role_required
 from app.accounts.models import Role, User
 from app.dates import to_wita
+from app.edge import page_number
 from app.extensions import db, utcnow
 from app.links import external_url
 from app.mail import MailError, mail_configured, send
@@ -131,7 +132,7 @@ def regency(code: str):
         "reports/regency.html", unit=unit, courses=services.all_courses(), empty=services.Figures(),
         by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
-        page=services.regency_trainees(unit.id, request.args.get("page", 1, type=int), PER_PAGE),
+        page=services.regency_trainees(unit.id, page_number(), PER_PAGE),
     )
 
 
@@ -153,7 +154,7 @@ def person(user_id: int):
 def roster():
     """One row per trainee per course, filtered, searchable and paginated; the exports match it."""
     form = _roster_form()
-    page = services.roster_page(current_user, form.to_filter(), request.args.get("page", 1, type=int), PER_PAGE)
+    page = services.roster_page(current_user, form.to_filter(), page_number(), PER_PAGE)
     headers, rows = services.roster_table(page.items)
     table = [(record.user_id, services.text_cells(cells)) for record, cells in zip(page.items, rows)]
     return render_template("reports/roster.html", form=form, page=page, headers=headers, table=table)
@@ -213,7 +214,7 @@ def stalled():
     form.validate()
     course, unit = form.course(), form.regency()
     page = services.stalled_page(
-        current_user, form.days(), request.args.get("page", 1, type=int), PER_PAGE, course_url,
+        current_user, form.days(), page_number(), PER_PAGE, course_url,
         regency_id=unit.id if unit else None, course_id=course.id if course else None,
     )
     return render_template("reports/stalled.html", form=form, page=page, days=form.days(),
