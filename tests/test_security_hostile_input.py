@@ -25,10 +25,12 @@ from hypothesis import HealthCheck, Phase, example, given, settings, strategies 
 from wtforms import Form
 from wtforms.fields.core import UnboundField
 
+from app.accounts.models import User
+from app.extensions import db
 from tests.authz_matrix import ANONYMOUS, MATRIX, ROLES, blueprint_of, build_world
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "2"))
-BLUEPRINTS = ("", "accounts", "admin", "audit", "authoring", "health", "learning", "main", "quizzes", "reports")
+BLUEPRINTS = ("", "accounts", "admin", "audit", "authoring", "health", "learning", "main", "quizzes", "reports", "webapp")
 
 HUGE = st.sampled_from([2**31 - 1, 2**31, 2**32, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -(2**63) - 1])
 ODD_TEXT = st.sampled_from([
@@ -116,15 +118,23 @@ def question_fields(world) -> list[str]:
     return [f"q-{question.id}" for question in world.quiz.questions] + [f"q-{10**30}"]
 
 
-def session_cookies(app, world) -> dict[str, str]:
-    """A Cookie header per role, signed in as Flask-Login does (anonymous: none)."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    cookie = app.config["SESSION_COOKIE_NAME"]
-    return {role: "" if role == ANONYMOUS else
-            f"{cookie}={serializer.dumps({'_user_id': str(world.users[role].id), '_fresh': True})}" for role in ROLES}
+class SessionCookies:
+    """The Cookie header of each role, signed in as Flask-Login does, with the account's current session token
+    (a logout or "end all sessions" drawn earlier renews it); anonymous: none."""
+
+    def __init__(self, app, world) -> None:
+        self.serializer = app.session_interface.get_signing_serializer(app)
+        self.name = app.config["SESSION_COOKIE_NAME"]
+        self.user_ids = {role: user.id for role, user in world.users.items()}
+
+    def __getitem__(self, role: str) -> str:
+        if role == ANONYMOUS:
+            return ""
+        user = db.session.get(User, self.user_ids[role], populate_existing=True)
+        return f"{self.name}={self.serializer.dumps({'_user_id': user.get_id(), '_fresh': True})}"
 
 
-def probe(app, world, rule, field_names: list[str], cookies: dict[str, str]) -> list[str]:
+def probe(app, world, rule, field_names: list[str], cookies: SessionCookies) -> list[str]:
     """Send hostile requests to one route as every role; the requests that failed, readable."""
     methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
     entry = MATRIX.get(rule.endpoint)
@@ -184,7 +194,7 @@ def test_every_blueprint_is_probed(app):
 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS)
 def test_no_route_answers_a_server_error_to_hostile_input(app, world, blueprint):
-    names, cookies = form_field_names() + question_fields(world), session_cookies(app, world)
+    names, cookies = form_field_names() + question_fields(world), SessionCookies(app, world)
     failures = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if blueprint_of(rule.endpoint) == blueprint:
