@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +16,7 @@ import xlsxwriter
 from app.accounts.models import AuditEntry, Role, User
 from app.extensions import db
 from app.progress.models import Enrollment
-from app.reports.imports import COLUMNS
+from app.reports.imports import COLUMNS, UPLOAD_MAX_AGE_SECONDS
 from tests.conftest import regency
 from tests.factories import make_course
 
@@ -304,6 +306,18 @@ def test_identifiers_excel_stored_as_numbers_are_refused_not_rounded(client, coo
         assert f"Format kolom {column} sebagai Teks" in message and "Format Cells, Text" in message
     assert 'name="token"' not in html and counts() == before
     assert "198503302010011008" not in html  # the rounded NIP is never offered as the trainee's
+
+
+def test_checked_files_nobody_imported_within_a_day_are_deleted(client, coordinator, uploads):
+    upload(client, VALID.encode())
+    mine, = uploads.iterdir()
+    abandoned = uploads / "99999-ditinggalkan.csv"  # another person's, never confirmed
+    abandoned.write_bytes(VALID.encode())
+    day_ago = time.time() - UPLOAD_MAX_AGE_SECONDS - 60
+    for path in (mine, abandoned):
+        os.utime(path, (day_ago, day_ago))
+    token = token_of(upload(client, VALID.encode()).get_data(as_text=True))
+    assert [path.name for path in uploads.iterdir()] == [f"{coordinator.id}-{token}.csv"]
 
 
 def test_each_person_keeps_at_most_three_checked_files(client, coordinator, uploads):
