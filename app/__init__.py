@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from app.config import ROOT, check_secret_key, load_config
+from app.config import ROOT, check_public_address, check_secret_key, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,7 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
-    check_secret_key(app.config, app.debug or os.environ.get("FLASK_DEBUG") == "1")
+    debug = app.debug or os.environ.get("FLASK_DEBUG") == "1"
+    check_secret_key(app.config, debug)
+    check_public_address(app.config, debug)
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)

@@ -1,6 +1,7 @@
 """Settings read from the environment."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,10 @@ def load_config() -> dict:
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kelaskim:"),
         # The dashboard figures are at most this old; the page says when they were computed.
         "DASHBOARD_CACHE_SECONDS": int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60") or 60),
+        # The site's public address: every link that leaves the site is built on it, never on the request's
+        # Host, and only its host name (with TRUSTED_HOSTS, comma-separated) is answered. Required in production.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "TRUSTED_HOSTS": [name.strip() for name in os.environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()],
         # Behind nginx, the number of proxies whose X-Forwarded-For is trusted for the client address.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -82,3 +86,29 @@ def check_secret_key(config: dict, debug: bool) -> None:
             "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
             "lalu jalankan aplikasi lagi. (SECRET_KEY is not set: set it as above.)"
         )
+
+
+def check_public_address(config: dict, debug: bool) -> None:
+    """Require PUBLIC_BASE_URL outside debug and testing; answer only its host (and TRUSTED_HOSTS) when it is set.
+
+    Without it, links in certificates, emails and reminders would carry whatever Host a request named.
+    """
+    base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        if not (config.get("TESTING") or debug):
+            raise ConfigError(
+                "PUBLIC_BASE_URL belum diatur. Isi dengan alamat publik situs, misalnya\n"
+                "  export PUBLIC_BASE_URL=https://kelaskim.kaltimprov.go.id\n"
+                "Tautan sertifikat, email, dan pesan WhatsApp dibuat dari alamat itu. "
+                "(PUBLIC_BASE_URL is not set: set it as above.)"
+            )
+        config["TRUSTED_HOSTS"] = config.get("TRUSTED_HOSTS") or None  # debug and tests: any host
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL tidak dapat dipakai: {base!r}. Tulis skema dan nama host saja, misalnya "
+            "https://kelaskim.kaltimprov.go.id (PUBLIC_BASE_URL must be a scheme and host only)."
+        )
+    config["PUBLIC_BASE_URL"] = base
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys([parts.hostname, *(config.get("TRUSTED_HOSTS") or [])]))

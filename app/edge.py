@@ -1,5 +1,6 @@
 """Request input checked before any view runs, so that malformed input gets a 400 or 404, never a 500.
 
+A Host that is not this site's (TRUSTED_HOSTS, from PUBLIC_BASE_URL) is refused before anything else runs.
 Path numbers stay within the database's integers; NUL (which PostgreSQL refuses in text) appears in
 no path, query or form; the path and the query carry no other control characters; no number in a
 query or form goes past 64 bits. Views then only meet values the database and Python can hold.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.routing import IntegerConverter
 
 # Every id is a PostgreSQL INTEGER: a larger number cannot name a row, and the query would fail.
@@ -41,11 +42,22 @@ def page_number() -> int:
 
 def _texts(fields) -> list[str]:
     """Every name and value of a MultiDict of text, in one list (a part sent without a name has None)."""
-    return [text or "" for name, value in fields.items(multi=True) for text in (name, value if isinstance(value, str) else "")]
+    return [text or "" for name, value in fields.items(multi=True)
+            for text in (name, value if isinstance(value, str) else "")]
 
 
 def _too_large(value: str) -> bool:
     return bool(_INTEGER.fullmatch(value.strip())) and abs(int(value)) > INT64_MAX
+
+
+def refuse_untrusted_host() -> Response | None:
+    """A plain 400 for a request whose Host is not trusted: nothing may build a link or a page on that host."""
+    # Flask records the refused Host as the routing error; the error pages cannot be used, since without a
+    # trusted host no address (not even the stylesheet's) can be built.
+    if isinstance(request.routing_exception, SecurityError):
+        message = _("Alamat situs (Host) pada permintaan ini tidak dikenal. Buka Kelas KIM lewat alamat resminya.")
+        return Response(message, 400, mimetype="text/plain")
+    return None
 
 
 def check_request_input() -> None:
@@ -62,6 +74,8 @@ def check_request_input() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Bound the <int:> converter (before any blueprint is registered) and check every request's input."""
+    """Bound the <int:> converter (before any blueprint is registered); check every request's host and input."""
     app.url_map.converters["int"] = IdConverter
+    # First of all hooks: CSRF's referrer check and others read the host, which Flask would refuse again.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
     app.before_request(check_request_input)

@@ -77,6 +77,15 @@ class Throttle:
             return False
 
 
+def shared_store_warning(workers: int, storage_uri: str) -> str | None:
+    """What to warn about when several worker processes would each count failed logins in their own memory."""
+    if workers < 2 or not storage_uri.startswith("memory://"):
+        return None
+    return (f"login limits are kept in each worker's memory (RATELIMIT_STORAGE_URI={storage_uri}): with {workers} "
+            f"workers an account gets up to {workers} times its limit of wrong passwords. Use a shared store, "
+            "e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (docs/security.md).")
+
+
 def init_app(app: Flask) -> None:
     """Attach the login and the password-reset throttles to the app."""
     # One limiter per app: Flask-Limiter keeps its storage and on/off switch on the instance.

@@ -21,9 +21,42 @@ def test_refuses_default_secret_key_in_production(monkeypatch):
 
 def test_starts_with_a_real_secret_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://kelaskim.example")
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_refuses_to_start_in_production_without_a_public_address(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    for name in ("FLASK_DEBUG", "PUBLIC_BASE_URL", "TRUSTED_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL belum diatur"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("address", ["kelaskim.example", "ftp://kelaskim.example", "https://kelaskim.example/kim",
+                                     "https://kelaskim.example?x=1", "https://"])
+def test_refuses_a_public_address_that_is_not_scheme_and_host(monkeypatch, address):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_BASE_URL", address)
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL tidak dapat dipakai"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_only_the_public_host_and_the_listed_hosts_are_trusted(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://Kelaskim.example:8443/")
+    monkeypatch.setenv("TRUSTED_HOSTS", " kelaskim.internal , ")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PUBLIC_BASE_URL"] == "https://Kelaskim.example:8443"
+    assert app.config["TRUSTED_HOSTS"] == ["kelaskim.example", "kelaskim.internal"]
+    client = app.test_client()
+    assert client.get("/healthz", base_url="https://kelaskim.example:8443").status_code == 200
+    assert client.get("/healthz", base_url="http://kelaskim.internal").status_code == 200
+    refused = client.get("/healthz", base_url="https://jahat.example")
+    assert refused.status_code == 400 and "tidak dikenal" in refused.get_data(as_text=True)
 
 
 def test_postgres_urls_use_psycopg3():

@@ -63,7 +63,7 @@ class Server:
     def __init__(self, database_url: str, log_path: Path) -> None:
         self.port, self.log_path = _free_port(), log_path
         self.env = {**{k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"},
-                    "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
+                    "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": self.base_url,
                     "SESSION_COOKIE_SECURE": "0"}  # plain http on the loopback: the cookie must still be sent
         self.process: subprocess.Popen | None = None
 

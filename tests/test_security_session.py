@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD
 def production_app(app, monkeypatch):
     """An app configured the way production starts it: a real SECRET_KEY, no debug, CSRF on."""
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://kelaskim.example")
     for name in ("FLASK_DEBUG", "SESSION_COOKIE_SECURE"):
         monkeypatch.delenv(name, raising=False)
     production = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})

@@ -11,7 +11,7 @@ import secrets
 import socket
 import time
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from tests.bench.server import Gunicorn
 from tests.http_client import Browser, Reply
@@ -33,15 +33,17 @@ def worker_of(server: Gunicorn, marker: str) -> int:
     raise AssertionError(f"no access log line for {marker}")
 
 
-def _over_socket(connection: socket.socket, browser: Browser, path: str) -> Reply:
-    """Send one GET with the browser's cookies over an already open connection and read the answer."""
+def _over_socket(connection: socket.socket, browser: Browser, method: str, path: str, data: dict | None) -> Reply:
+    """Send one request with the browser's cookies over an already open connection and read the answer."""
     request = urllib.request.Request(browser.base_url + path)
     browser.jar.add_cookie_header(request)
-    host = urlsplit(browser.base_url).netloc
-    head = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
-    cookie = request.get_header("Cookie")
-    head += f"Cookie: {cookie}\r\n\r\n" if cookie else "\r\n"
-    connection.sendall(head.encode())
+    body = urlencode(data, doseq=True).encode() if data is not None else b""
+    head = [f"{method} {path} HTTP/1.1", f"Host: {urlsplit(browser.base_url).netloc}", "Connection: close"]
+    if request.get_header("Cookie"):
+        head.append(f"Cookie: {request.get_header('Cookie')}")
+    if data is not None:
+        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
     connection.settimeout(30)
     with connection.makefile("rb") as stream:
         response = http.client.HTTPResponse(connection)
@@ -50,8 +52,9 @@ def _over_socket(connection: socket.socket, browser: Browser, path: str) -> Repl
         return Reply(response.status, response.headers.get("Location", ""), response.read().decode())
 
 
-def on_each_worker(server: Gunicorn, browser: Browser, path: str) -> dict[int, Reply]:
-    """GET the page once on each of the two workers, with the browser's cookies; each worker's reply by pid.
+def on_each_worker(server: Gunicorn, browser: Browser, path: str, method: str = "GET",
+                   data: dict | None = None) -> dict[int, Reply]:
+    """Send the request once to each of the two workers, with the browser's cookies; each worker's reply by pid.
 
     The held connection's worker waits for its request while the browser's own request is
     answered by the other worker; the held connection then asks too.
@@ -60,8 +63,8 @@ def on_each_worker(server: Gunicorn, browser: Browser, path: str) -> dict[int, R
     address = urlsplit(server.base_url)
     joiner = "&" if "?" in path else "?"
     with socket.create_connection((address.hostname, address.port)) as held:
-        for send in (browser.request, lambda _method, marked: _over_socket(held, browser, marked)):
+        for send in (browser.request, lambda *request: _over_socket(held, browser, *request)):
             marker = secrets.token_hex(6)
-            replies[worker_of(server, marker)] = send("GET", f"{path}{joiner}cek={marker}")
+            replies[worker_of(server, marker)] = send(method, f"{path}{joiner}cek={marker}", data)
     assert len(replies) == WORKERS, f"only worker(s) {sorted(replies)} answered"
     return replies

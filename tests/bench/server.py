@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.config import ROOT
 
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 120.0  # under load (two cores shared), two workers took over 45 s to start
 # The line app/errors.py logs for every request that ended in a 500.
 FAILED_REQUEST = re.compile(r"request \S+ failed: (\S+ \S+: .*)$", re.MULTILINE)
 
@@ -33,9 +33,9 @@ class Gunicorn:
                  timeout: int = 30, ready_path: str = "/", args: tuple[str, ...] = ()) -> None:
         self.app_spec, self.log_path, self.workers, self.args = app_spec, log_path, workers, args
         self.timeout, self.ready_path = timeout, ready_path
-        self.env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DATABASE_URL")}
-        self.env.update(env or {})
         self.port = free_port()
+        self.env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DATABASE_URL")}
+        self.env.update({"PUBLIC_BASE_URL": self.base_url, **(env or {})})  # production refuses to start without it
         self.process: subprocess.Popen | None = None
 
     @property
