@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from app.config import ROOT, check_public_address, check_secret_key, load_config
+from app.config import ROOT, check_public_address, check_secret_key, engine_options, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,6 +18,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
+    # From the database finally chosen: pool settings suit a server database, not an SQLite file.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     debug = app.debug or os.environ.get("FLASK_DEBUG") == "1"
     check_secret_key(app.config, debug)
     check_public_address(app.config, debug)

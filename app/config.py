@@ -24,6 +24,26 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).lower() in ("1", "true", "yes")
+
+
+def engine_options(database_url: str) -> dict:
+    """Connection pool settings for a server database (PostgreSQL); SQLite opens a file and needs none."""
+    if database_url.startswith("sqlite"):
+        return {}
+    return {
+        # A sync worker uses one connection at a time; the spare ones serve threaded workers and streamed exports.
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", "5") or 5),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "5") or 5),
+        # Replace connections older than this (seconds), before a firewall or the server drops them as idle.
+        "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", "1800") or 1800),
+        # Off by default: a pre-ping is one more round trip (SELECT 1) on every request. After the database
+        # restarts, the first request of each worker fails and the pool is renewed; DB_POOL_PRE_PING=1 avoids that.
+        "pool_pre_ping": _flag("DB_POOL_PRE_PING"),
+    }
+
+
 def load_config() -> dict:
     """Build the Flask config from environment variables."""
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url())
@@ -33,7 +53,6 @@ def load_config() -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Makassar",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
