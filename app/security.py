@@ -45,6 +45,7 @@ def _trust_proxy(app: Flask) -> None:
 
 def _init_login_manager() -> None:
     from app.accounts.models import User
+    from app.i18n import note_user_locale
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
@@ -62,7 +63,9 @@ def _init_login_manager() -> None:
         user_id, _, token = session_id.partition(":")
         if not (user_id.isdigit() and token):
             return None
-        return db.session.scalar(by_id, {"user_id": int(user_id), "token": token})
+        user = db.session.scalar(by_id, {"user_id": int(user_id), "token": token})
+        note_user_locale(user)
+        return user
 
 
 def init_app(app: Flask) -> None:

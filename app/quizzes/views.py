@@ -118,8 +118,9 @@ def start(quiz_id: int):
     except services.QuizError as error:
         flash(error.message, "error")
         return redirect(url_for(".overview", quiz_id=quiz.id))
+    taking = url_for(".take", attempt_id=attempt.id)  # before the commit expires the attempt: no reload after it
     db.session.commit()
-    return redirect(url_for(".take", attempt_id=attempt.id))
+    return redirect(taking)
 
 
 def _quiz_page(attempt: Attempt, form: AttemptSubmitForm, error: str | None = None,
@@ -170,7 +171,7 @@ def submit(attempt_id: int):
         flash(_("Jawaban Anda sudah dinilai."), "success")
     else:
         flash(_("Percobaan ini sudah dikirim sebelumnya; kiriman ulang tidak dinilai lagi."), "info")
-    return redirect(url_for(".result", attempt_id=attempt.id))
+    return redirect(url_for(".result", attempt_id=attempt_id))  # the committed attempt is not read again
 
 
 @bp.get("/percobaan/<int:attempt_id>/hasil")
