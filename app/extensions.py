@@ -8,6 +8,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, event, types
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -81,3 +82,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     # each commit skips an fsync (about 0.4 ms here). PostgreSQL is the production database.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# PostgreSQL: psycopg prepares a statement on a connection once it has run it five times, so that
+# the server parses and plans it once instead of on every request; but every ROLLBACK throws its
+# prepared statements away. Every request that only read ends with a rollback, so nothing was ever
+# kept. A transaction that wrote nothing is ended with COMMIT instead (the same outcome for a read),
+# and the prepared statements stay; one that wrote, or failed, is still rolled back.
+_WROTE = "kelaskim_wrote"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    """Mark the connection's transaction as writing when a statement other than a SELECT runs in it."""
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+def _forget_writes(conn):
+    conn.info.pop(_WROTE, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _commit_read_only(conn):
+    """End a PostgreSQL transaction that only read with COMMIT, so psycopg keeps its prepared statements."""
+    wrote = conn.info.pop(_WROTE, False)
+    if wrote or conn.dialect.name != "postgresql":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
+        dbapi_connection.commit()  # the rollback that follows finds no transaction and keeps the statements
