@@ -1,4 +1,4 @@
-"""Run every benchmark and write docs/benchmarks.md: `python -m tests.bench [--trainees N] [--quick]`."""
+"""Run every benchmark and write docs/benchmarks.md: `python -m tests.bench [--trainees N] [--instances 2] [--quick]`."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +6,14 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
 
 from app.extensions import db
-from tests.bench import burst, datagen, exports, grading, pages, pageweight, report, wrk
+from tests.bench import burst, datagen, exports, grading, inprocess, pages, pageweight, report, stack, wrk
 from tests.bench.results import NOT_BUILT, OK, SKIPPED, Flow, Throughput, Weight, error
 from tests.bench.server import Gunicorn
 
@@ -28,10 +30,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, help="detik wrk per halaman (bawaan 10, --quick 3)")
     parser.add_argument("--connections", type=int, default=16, help="koneksi wrk (bawaan 16)")
     parser.add_argument("--threads", type=int, default=2, help="thread wrk (bawaan 2)")
-    parser.add_argument("--workers", type=int, default=2, help="worker gunicorn (bawaan 2)")
-    parser.add_argument("--burst", type=int, default=500, help="peserta dalam lonjakan (bawaan 500)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=("throughput", "quiz", "exports", "weight"),
-                        help="bagian yang dilewati")
+    parser.add_argument("--workers", type=int, default=2, help="worker gunicorn per instans (bawaan 2)")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="instans gunicorn; 2 atau lebih: di belakang nginx dengan Redis bersama (bawaan 1)")
+    parser.add_argument("--burst", type=int, default=report.BURST_TARGET_TRAINEES,
+                        help=f"peserta dalam lonjakan (bawaan {report.BURST_TARGET_TRAINEES})")
+    parser.add_argument("--burst-window", type=float, default=report.BURST_TARGET_WINDOW_S,
+                        help=f"detik tempat semua peserta lonjakan mulai (bawaan {report.BURST_TARGET_WINDOW_S:.0f})")
+    parser.add_argument("--cpu-requests", type=int, help="permintaan per halaman untuk CPU dalam satu proses "
+                                                         "(bawaan 200, --quick 50)")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=("throughput", "quiz", "exports", "weight", "cpu", "sqlite"),
+                        help="bagian yang dilewati (sqlite: pembanding SQLite pada run PostgreSQL)")
     parser.add_argument("--output", type=Path, default=report.DOC_PATH, help="berkas laporan (bawaan docs/benchmarks.md)")
     parser.add_argument("--no-write", action="store_true", help="cetak laporan saja, jangan tulis berkas")
     parser.add_argument("--keep", action="store_true", help="simpan folder kerja (basis data SQLite, log gunicorn, dataset.json)")
@@ -46,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Membuat data: {args.trainees:,} peserta ...", flush=True)
     dataset = datagen.build(args.trainees, os.environ.get("DATABASE_URL"))
     print(f"  selesai dalam {dataset.seconds:.0f} s ({dataset.database_url})", flush=True)
-    run = report.Run(dataset=dataset, load=load, quick=args.quick, workers=args.workers)
+    run = report.Run(dataset=dataset, load=load, quick=args.quick, workers=args.workers, instances=args.instances)
     run.load_average.append(os.getloadavg())
     app = datagen.bench_app(dataset.database_url, dataset.secret_key)
     run.routes = pages.routes_by_blueprint(app)
@@ -74,8 +84,8 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
         run.notes.append(wrk.INSTALL_HINT)
     if use_wrk:
         run.hello.append(_hello(run, args, workdir, "sebelum"))
-    print("Aplikasi di gunicorn ...", flush=True)
-    with Gunicorn("wsgi:app", workdir / "gunicorn-app.log", env=env, workers=args.workers, ready_path="/healthz") as server:
+    print(f"Aplikasi di gunicorn: {report.layout_label(args.instances, args.workers)} ...", flush=True)
+    with serve(args, env, workdir / "app") as server:
         browsers, problems = pages.sign_in(run.dataset, server.base_url)
         run.notes += problems
         attempt = _attempt(run, app, browsers)
@@ -91,8 +101,63 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
     run.notes += [f"Galat 500 di server: {failure}" for failure in failures]
     if use_wrk:
         run.hello.append(_hello(run, args, workdir, "sesudah"))
+    if "cpu" not in args.skip:
+        _cpu(run, args)
+    if use_wrk and "sqlite" not in args.skip and run.dataset.backend == "postgresql":
+        _sqlite_reference(run, args, workdir)
     if "exports" not in args.skip:
         _exports(run, args, app, env, workdir)
+
+
+class _Served:
+    """Where the bench's clients send their requests, and the 500s the servers logged."""
+
+    def __init__(self, base_url: str, errors_logged) -> None:
+        self.base_url, self.errors_logged = base_url, errors_logged
+
+
+@contextmanager
+def serve(args: argparse.Namespace, env: dict[str, str], folder: Path) -> Iterator[_Served]:
+    """One gunicorn instance, or (--instances 2+) the production layout: instances behind nginx sharing Redis."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.instances <= 1:
+        with Gunicorn("wsgi:app", folder / "gunicorn.log", env=env, workers=args.workers, ready_path="/healthz") as one:
+            yield _Served(one.base_url, one.errors_logged)
+        return
+    with stack.layout(folder, env, instances=args.instances, workers=args.workers) as layout:
+        yield _Served(layout.front_url, layout.errors_logged)
+
+
+def _cpu(run: report.Run, args: argparse.Namespace) -> None:
+    """Each page's CPU time per request inside one process, against the logged-in floor (base layout)."""
+    print("CPU per permintaan dalam satu proses ...", flush=True)
+    app = datagen.bench_app(run.dataset.database_url, run.dataset.secret_key)
+    inprocess.add_floor_routes(app)
+    try:
+        run.cpu = inprocess.run(app, run.dataset, args.cpu_requests or (50 if args.quick else 200),
+                                log=lambda line: print(line, flush=True))
+    except (RuntimeError, OSError) as failure:
+        run.notes.append(f"CPU per permintaan tidak terukur: {failure}")
+
+
+def _sqlite_reference(run: report.Run, args: argparse.Namespace, workdir: Path) -> None:
+    """The same data on SQLite, in the same layout and load: the lesson page and real grading to compare with."""
+    print(f"Pembanding SQLite: {run.dataset.trainees:,} peserta ...", flush=True)
+    dataset = datagen.build(run.dataset.trainees, None, str(workdir / "sqlite"))
+    app = datagen.bench_app(dataset.database_url, dataset.secret_key)
+    env = {"DATABASE_URL": dataset.database_url, "SECRET_KEY": dataset.secret_key, "SESSION_COOKIE_SECURE": "0"}
+    lesson = next(page for page in pages.PAGES if page.key == "lesson")
+    with serve(args, env, workdir / "sqlite-app") as server:
+        browsers, problems = pages.sign_in(dataset, server.base_url)
+        run.notes += [f"pembanding SQLite: {problem}" for problem in problems]
+        target = pages.resolve(lesson, app, dataset, browsers, None)
+        if isinstance(target, str):
+            run.sqlite_lesson = Throughput(lesson.key, lesson.label, lesson.account, status=target)
+        else:
+            run.sqlite_lesson = pages.measure(target, server.base_url, run.load)
+        print("  SQLite " + pages.summary(run.sqlite_lesson), flush=True)
+        run.sqlite_grading = grading.measure(app, dataset, server.base_url, run.load, 100 if args.quick else None)
+        print(f"  SQLite penilaian: {run.sqlite_grading.status}, {run.sqlite_grading.rps or 0:.1f}/s", flush=True)
 
 
 def _exports(run: report.Run, args: argparse.Namespace, app, env: dict[str, str], workdir: Path) -> None:
@@ -167,7 +232,7 @@ def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None
     for name, label, action in (
         ("grading", "Penilaian kuis", lambda: grading.measure(app, run.dataset, base_url, run.load,
                                                               100 if args.quick else None)),
-        ("burst", "Lonjakan", lambda: burst.burst(app, run.dataset, base_url, args.burst)),
+        ("burst", "Lonjakan", lambda: burst.burst(app, run.dataset, base_url, args.burst, args.burst_window)),
     ):
         try:
             flow = action()

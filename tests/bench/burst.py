@@ -1,4 +1,4 @@
-"""The 500-trainee quiz burst (Python clients), and the untimed sign-in both quiz measurements share."""
+"""The quiz-day burst (Python clients: 3,000 signed-in trainees within 60 s), and the untimed sign-in both quiz measurements share."""
 from __future__ import annotations
 
 import random
@@ -57,7 +57,7 @@ def prepare(app: Flask, dataset: Dataset, base_url: str, user_ids: list[int], pa
         return [ready for ready in pool.map(one, user_ids) if ready is not None]
 
 
-def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 500, window_s: float = 10.0) -> Flow:
+def burst(app: Flask, dataset: Dataset, base_url: str, trainees: int = 3000, window_s: float = 60.0) -> Flow:
     """`trainees` trainees start the same quiz within `window_s` seconds: start, open the quiz page, submit."""
     user_ids = dataset.pools.get("burst", [])[:trainees]
     flow = Flow(f"Lonjakan: {len(user_ids)} peserta memulai kuis yang sama dalam {window_s:.0f} detik")

@@ -28,7 +28,6 @@ class Page:
     account: str
     endpoint: str
     kind: str = "get"  # get | quiz (the open attempt's page) | submit (POST of an already graded attempt)
-    target_ratio: float | None = None
     weighed: bool = False
 
 
@@ -37,18 +36,16 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("landing", "Beranda (tamu)", ANONYMOUS, "main.index"),
     Page("login", "Formulir masuk (tamu)", ANONYMOUS, "accounts.login"),
-    Page("lesson", "Pelajaran (peserta)", "trainee", "learning.lesson", target_ratio=0.40, weighed=True),
+    Page("lesson", "Pelajaran (peserta)", "trainee", "learning.lesson", weighed=True),
     Page("quiz", "Kuis, percobaan terbuka (peserta)", "trainee", "quizzes.take", kind="quiz", weighed=True),
     Page("submit", "Kirim kuis: kiriman ulang (peserta)", "trainee", "quizzes.submit", kind="submit"),
     Page("my_courses", "Kursus saya (peserta)", "trainee", "learning.my_courses", weighed=True),
-    Page("dashboard", "Dasbor (koordinator provinsi)", "province", "reports.dashboard", target_ratio=0.10,
-         weighed=True),
+    Page("dashboard", "Dasbor (koordinator provinsi)", "province", "reports.dashboard", weighed=True),
     Page("roster", "Daftar peserta (koordinator provinsi)", "province", "reports.roster"),
     Page("admin_users", "Daftar akun (admin)", "admin", "admin.users"),
 )
 # The quiz flow: the landing page of a quiz (holds the start form), start, the open attempt, submit.
 QUIZ_ENDPOINTS = ("quizzes.overview", "quizzes.start", "quizzes.take", "quizzes.submit")
-GRADING_TARGET_RATIO = 0.20
 P99_TARGET_MS = 100.0
 
 
