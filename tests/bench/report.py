@@ -200,6 +200,8 @@ def _burst_target(run: Run) -> list[str]:
     if burst is None or burst.status != OK:
         return [title, "–", _verdict(None, burst.status if burst else SKIPPED)]
     scale = "" if burst.attempts >= BURST_TARGET_TRAINEES else f" (diukur dengan {_n(burst.attempts)} peserta: indikatif)"
+    if run.dataset.backend != "postgresql" or run.instances < 2:
+        scale += " (target ini untuk PostgreSQL dengan dua instans di belakang nginx; run ini: indikatif)"
     met = burst.errors == 0 and burst.p99_ms is not None and burst.p99_ms < BURST_P99_MAX_MS
     return [title + scale, f"{burst.errors} galat, p99 {_n(burst.p99_ms)} ms", _verdict(met)]
 
@@ -318,6 +320,9 @@ def _machine_section(run: Run) -> list[str]:
     rows = [[k, v] for k, v in machine()]
     rows += [
         ["Basis data", f"{'PostgreSQL' if ds.backend == 'postgresql' else 'SQLite'}: {run.database_version}"],
+        *([["Pembanding", f"SQLite {sqlite3.sqlite_version}: data yang sama ({_n(ds.trainees)} peserta) dibuat dalam berkas "
+            "sementara; pelajaran dan penilaian diukur dengan susunan dan beban yang sama"]]
+          if run.sqlite_lesson or run.sqlite_grading else []),
         ["Server", f"gunicorn, {layout_label(run.instances, run.workers)}, 127.0.0.1 (klien di mesin yang sama)"],
         ["Beban", f"{run.load.describe()} ({wrk.version() or 'wrk tidak ada'})"],
         ["Rata-rata beban mesin (1 menit) awal → akhir", loads or "–"],
