@@ -8,6 +8,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, event, types
 from sqlalchemy.engine import Engine
@@ -107,9 +108,15 @@ def _forget_writes(conn):
 @event.listens_for(Engine, "rollback")
 def _commit_read_only(conn):
     """End a PostgreSQL transaction that only read with COMMIT, so psycopg keeps its prepared statements."""
+    if conn.invalidated or conn.closed:
+        return  # a lost connection: nothing to keep, and its pool entry is replaced
     wrote = conn.info.pop(_WROTE, False)
     if wrote or conn.dialect.name != "postgresql":
         return
     dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection is not None and dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
+    if dbapi_connection is None or dbapi_connection.info.transaction_status != TransactionStatus.INTRANS:
+        return
+    try:
         dbapi_connection.commit()  # the rollback that follows finds no transaction and keeps the statements
+    except psycopg.Error:
+        pass  # a broken connection: the rollback that follows deals with it as it always did
