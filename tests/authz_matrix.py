@@ -286,6 +286,7 @@ MATRIX: dict[str, Expect] = {
     "quizzes.start": Expect(signed_in(), url_args=_quiz_id),
     "quizzes.take": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
     "quizzes.submit": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
+    "quizzes.save": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
     "quizzes.result": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.submitted_attempt.id}),
     # Authoring: trainers and admins; the course's owners (and admins) edit it.
     "authoring.index": Expect(only(*AUTHORS)),

@@ -185,10 +185,12 @@ def test_refused_sheet_can_be_corrected_and_sent(client, trainee, course):
     assert db.session.get(Attempt, attempt_id).passed is True
 
 
-def test_unanswered_questions_score_zero(client, trainee, course):
+def test_unanswered_questions_score_zero_once_the_trainee_confirms(client, trainee, course):
     quiz = course.modules[0].quiz
     attempt_id = start(client, quiz)
-    assert client.post(f"/kuis/percobaan/{attempt_id}/kirim", data={}).status_code == 302
+    assert client.post(f"/kuis/percobaan/{attempt_id}/kirim", data={}).status_code == 200  # asks first
+    assert db.session.get(Attempt, attempt_id).status == AttemptStatus.OPEN
+    assert client.post(f"/kuis/percobaan/{attempt_id}/kirim", data={"konfirmasi": "1"}).status_code == 302
     attempt = db.session.get(Attempt, attempt_id)
     assert (attempt.score, attempt.max_score, attempt.passed) == (0.0, 4.0, False)
     assert [a.response for a in answers_of(attempt_id)] == [[], [], [], []]

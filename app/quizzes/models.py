@@ -136,6 +136,10 @@ class Attempt(db.Model):
     #: the questions drawn for this attempt in display order, each with its choice order:
     #: [{"question": id, "choices": [ids]}]
     layout: Mapped[list] = mapped_column(JSON, default=list)
+    #: the answers of an open attempt saved so far, {"<question id>": [values]}, kept when the trainee leaves
+    saved_answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: when the answers were last saved
+    answers_saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     score: Mapped[Optional[float]] = mapped_column(Float)

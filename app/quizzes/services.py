@@ -41,6 +41,10 @@ class AnswerSheetError(QuizError):
     """A submitted answer sheet names a question or choice outside the attempt; nothing was saved."""
 
 
+class AttemptClosed(QuizError):
+    """The attempt was submitted meanwhile (another tab): its answers can no longer change."""
+
+
 @dataclass(frozen=True)
 class AttemptQuestion:
     """A question of an attempt, with its choices in the attempt's display order."""
@@ -322,22 +326,64 @@ def _check_sheet(items: Sequence[AttemptQuestion], raw_answers: Mapping[str, Seq
             raise AnswerSheetError(_("Lembar jawaban memuat soal yang tidak ada pada kuis ini."))
 
 
-def _grade_sheet(items: Sequence[AttemptQuestion], raw_answers: Mapping[str, Sequence[str]]) -> list[Answer]:
-    """Grade every question in memory; raise AnswerSheetError before anything is written."""
+def _checked_values(items: Sequence[AttemptQuestion],
+                    raw_answers: Mapping[str, Sequence[str]]) -> list[tuple[AttemptQuestion, list[str]]]:
+    """Each question with its submitted values; AnswerSheetError for anything grading would refuse."""
     _check_sheet(items, raw_answers)
-    answers = []
+    checked = []
     for number, item in enumerate(items, start=1):
         values = [str(value) for value in raw_answers.get(item.field_name, ())]
         if any(len(value) > MAX_TEXT_ANSWER for value in values):
             raise AnswerSheetError(_("Jawaban soal nomor %(n)d terlalu panjang.", n=number))
         try:
-            result = grading.grade(gradable(item), values)
+            grading.question_type(item.question.type).parse_response(gradable(item), values)
         except grading.InvalidAnswer as error:
             raise AnswerSheetError(_("Jawaban soal nomor %(n)d tidak dapat diterima: %(reason)s",
                                      n=number, reason=error.message)) from error
+        checked.append((item, values))
+    return checked
+
+
+def _grade_sheet(items: Sequence[AttemptQuestion], raw_answers: Mapping[str, Sequence[str]]) -> list[Answer]:
+    """Grade every question in memory; raise AnswerSheetError before anything is written."""
+    answers = []
+    for item, values in _checked_values(items, raw_answers):
+        result = grading.grade(gradable(item), values)
         answers.append(Answer(question_id=item.question.id, response=_response(item, values),
                               score=result.score, max_score=result.max_score, correct=result.correct))
     return answers
+
+
+def unanswered(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -> list[tuple[int, AttemptQuestion]]:
+    """(number, question) of each question of the attempt that the sheet leaves blank."""
+    return [(number, item) for number, item in enumerate(attempt_questions(attempt), start=1)
+            if not _response(item, [str(value) for value in raw_answers.get(item.field_name, ())])]
+
+
+def saved_sheet(attempt: Attempt) -> dict[str, list[str]]:
+    """The answers saved so far on an attempt, as the quiz form's fields (q-<question id>: values)."""
+    return {f"{FIELD_PREFIX}{question_id}": [str(value) for value in values]
+            for question_id, values in (attempt.saved_answers or {}).items()}
+
+
+def save_answers(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -> None:
+    """Keep an open attempt's answers so far, replacing the ones saved before; nothing is graded.
+
+    Raises AnswerSheetError, with nothing written, for a sheet that grading would refuse, and
+    AttemptClosed when the attempt has been submitted meanwhile (its saved answers stay as they were).
+    """
+    checked = _checked_values(attempt_questions(attempt), raw_answers)
+    saved = {str(item.question.id): response for item, values in checked if (response := _response(item, values))}
+    table, now = Attempt.__table__, utcnow()
+    # Conditional, like the claim on submission: a save racing a submission never rewrites a graded attempt.
+    result = db.session.execute(
+        update(table).where(table.c.id == attempt.id, table.c.status == AttemptStatus.OPEN)
+        .values(saved_answers=saved, answers_saved_at=now)
+    )
+    if result.rowcount != 1:
+        raise AttemptClosed(_("Percobaan ini sudah dikirim; jawabannya tidak dapat diubah lagi."))
+    set_committed_value(attempt, "saved_answers", saved)
+    set_committed_value(attempt, "answers_saved_at", now)
 
 
 def _response(item: AttemptQuestion, values: Sequence[str]) -> list[str]:

@@ -1,13 +1,14 @@
 """Quiz attempts: start, answer, submit once, results."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.models import Status
 from app.catalog.outline import QuizView
+from app.dates import waktu_filter
 from app.extensions import db
 from app.progress import services as progress
 from app.quizzes import services
@@ -125,21 +126,53 @@ def start(quiz_id: int):
 
 def _quiz_page(attempt: Attempt, form: AttemptSubmitForm, error: str | None = None,
                selected: dict[str, list[str]] | None = None) -> str:
-    """The questions of an open attempt; after a refused sheet, with the message and the ticks kept."""
+    """The questions of an open attempt with the answers saved so far; after a refused sheet, the ticks sent."""
     return render_template(
         "quizzes/take.html", attempt=attempt, quiz=attempt.quiz, items=services.attempt_questions(attempt),
-        form=form, error=error, selected=selected or {},
+        form=form, error=error, selected=services.saved_sheet(attempt) if selected is None else selected,
     )
 
 
 @bp.get("/percobaan/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
-    """The questions of an open attempt, in its own order; no answers or explanations here."""
+    """The questions of an open attempt, in its own order, with the answers saved so far; no keys here."""
     attempt = _own_attempt(attempt_id)
     if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for(".result", attempt_id=attempt.id))
     return _quiz_page(attempt, AttemptSubmitForm())
+
+
+def _saved_message(attempt: Attempt) -> str:
+    return _("Jawaban tersimpan (%(time)s). Anda dapat keluar dan melanjutkan kuis ini nanti.",
+             time=waktu_filter(attempt.answers_saved_at))
+
+
+@bp.post("/percobaan/<int:attempt_id>/simpan")
+@login_required
+def save(attempt_id: int):
+    """Keep the answers so far without submitting ("Simpan jawaban", or the page's script on each change)."""
+    attempt = _own_attempt(attempt_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not AttemptSubmitForm().validate_on_submit():
+        abort(400)
+    try:
+        services.save_answers(attempt, answer_sheet(request.form))
+    except services.AttemptClosed as error:
+        db.session.rollback()
+        if wants_json:  # a save sent just before the submission that closed it: nothing to fix
+            return jsonify(message=error.message, closed=True)
+        flash(error.message, "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    except services.AnswerSheetError as error:
+        if wants_json:
+            return jsonify(message=error.message), 400
+        return _quiz_page(attempt, AttemptSubmitForm(), error=error.message, selected=answer_sheet(request.form)), 400
+    db.session.commit()
+    if wants_json:
+        return jsonify(message=_saved_message(attempt))
+    flash(_saved_message(attempt), "success")
+    return redirect(url_for(".take", attempt_id=attempt.id))
 
 
 def answer_sheet(form: MultiDict) -> dict[str, list[str]]:
@@ -163,6 +196,10 @@ def submit(attempt_id: int):
             return locked
     sheet = answer_sheet(request.form)
     try:
+        if attempt.status == AttemptStatus.OPEN and request.form.get("konfirmasi") != "1":
+            missing = services.unanswered(attempt, sheet)
+            if missing:
+                return _confirm_page(attempt, form, sheet, missing)
         outcome = services.submit_attempt(attempt, sheet)
     except services.AnswerSheetError as error:
         return _quiz_page(attempt, form, error=error.message, selected=sheet), 400
@@ -172,6 +209,18 @@ def submit(attempt_id: int):
     else:
         flash(_("Percobaan ini sudah dikirim sebelumnya; kiriman ulang tidak dinilai lagi."), "info")
     return redirect(url_for(".result", attempt_id=attempt_id))  # the committed attempt is not read again
+
+
+def _confirm_page(attempt: Attempt, form: AttemptSubmitForm, sheet: dict[str, list[str]], missing: list) -> str:
+    """Keep the answers given so far, then ask: go back to answering, or submit with blanks (scored zero)."""
+    try:
+        services.save_answers(attempt, sheet)
+    except services.AttemptClosed:
+        db.session.rollback()
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    db.session.commit()
+    return render_template("quizzes/confirm.html", attempt=attempt, quiz=attempt.quiz, form=form, sheet=sheet,
+                           missing=missing, total=len(services.attempt_questions(attempt)))
 
 
 @bp.get("/percobaan/<int:attempt_id>/hasil")
