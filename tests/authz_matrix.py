@@ -288,6 +288,10 @@ MATRIX: dict[str, Expect] = {
     "quizzes.submit": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
     "quizzes.save": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.open_attempt.id}),
     "quizzes.result": Expect(only(TRAINEE), url_args=lambda w: {"attempt_id": w.submitted_attempt.id}),
+    # Extra attempts for the trainee (of Kukar): the course's trainer, Kukar's and the province's coordinators, admins.
+    "quizzes.grant": Expect(only(TRAINER, COORDINATOR_REGENCY, COORDINATOR_PROVINCE, ADMIN),
+                            url_args=lambda w: {"quiz_id": w.quiz.id, "user_id": w.users[TRAINEE].id},
+                            data=lambda w: {"extra": "1", "reason": "Uji matriks"}),
     # Authoring: trainers and admins; the course's owners (and admins) edit it.
     "authoring.index": Expect(only(*AUTHORS)),
     "authoring.course_new": Expect(only(*AUTHORS)),

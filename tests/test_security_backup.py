@@ -17,7 +17,7 @@ from app.accounts.models import Regency, Role, User
 from app.extensions import db
 from app.catalog.models import Revision
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
-from app.quizzes.models import Answer, Attempt
+from app.quizzes.models import Answer, Attempt, AttemptGrant
 from tests.authz_matrix import sign_in
 from tests.factories import make_course
 
@@ -53,6 +53,8 @@ def populate(make_user) -> None:
         Revision(entity_type="lesson", entity_id=lesson.id, author_id=trainer.id, summary="Ubah judul",
                  snapshot={"judul": "Pelajaran — édisi 2", "daftar": [1, 2.5, None]}),
         attempt,
+        AttemptGrant(quiz_id=quiz.id, user_id=trainee.id, extra=1, reason="Sinyal putus — ✓", granted_by_id=trainer.id,
+                     granted_at=WHEN),
     ])
     services.record("login", actor=trainee, target=trainee.email, ip="10.0.0.1")
     db.session.commit()

@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "certificate_reissued": _l("Sertifikat diterbitkan ulang"),
     "course_owner_added": _l("Pemilik kursus ditambahkan"),
     "course.import": _l("Kursus diimpor dari berkas"),
+    "quiz_attempts_granted": _l("Kesempatan kuis ditambah"),
 }
 FIELD_NAMES = {"full_name": _l("nama lengkap"), "phone": _l("nomor HP"), "unit": _l("instansi")}
 
@@ -152,4 +153,7 @@ _SENTENCES = {
     "course_owner_added": lambda v, *_a: _("%(actor)s menambahkan %(owner)s sebagai pemilik kursus %(target)s.",
                                            actor=v["actor"], owner=v.get("owner", "–"), target=v["target"]),
     "course.import": lambda v, *_a: _("Kursus %(target)s dimuat dari berkas kursus.", **v),
+    "quiz_attempts_granted": lambda v, *_a: _("%(actor)s menambah %(extra)s kesempatan kuis untuk %(target)s. "
+                                              "Alasan: %(reason)s", actor=v["actor"], extra=v.get("extra", 0),
+                                              target=v["target"], reason=v.get("reason", "–")),
 }

@@ -152,6 +152,24 @@ class Attempt(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
 
 
+class AttemptGrant(db.Model):
+    """Extra attempts at a quiz given to one trainee, by whom and why (also in the audit log)."""
+
+    __tablename__ = "attempt_grants"
+    __table_args__ = (CheckConstraint("extra > 0", name="extra_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: attempts added to the quiz's limit for this trainee
+    extra: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300))
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    granted_by: Mapped[Optional[User]] = relationship(foreign_keys=[granted_by_id])
+
+
 class Answer(db.Model):
     """The graded answer to one question of a submitted attempt."""
 

@@ -17,7 +17,7 @@ from app.catalog.models import Module
 from app.extensions import db, utcnow
 from app.progress import services as progress
 from app.progress.models import Enrollment
-from app.quizzes import bank, grading, pools
+from app.quizzes import bank, grading, grants, pools
 from app.quizzes.bank import ChoiceView, QuestionView
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz, ReviewPolicy
 
@@ -91,6 +91,12 @@ class QuizStanding:
     quiz: Quiz
     attempts: tuple[Attempt, ...]
     question_count: int
+    extra: int = 0  # attempts granted on top of the quiz's limit
+
+    @property
+    def limit(self) -> int | None:
+        """Attempts allowed to this trainee (the quiz's limit and any granted), or None for no limit."""
+        return None if self.quiz.max_attempts is None else self.quiz.max_attempts + self.extra
 
     @property
     def asked(self) -> int:
@@ -105,9 +111,9 @@ class QuizStanding:
     @property
     def remaining(self) -> int | None:
         """Attempts still allowed, or None when the quiz has no limit."""
-        if self.quiz.max_attempts is None:
+        if self.limit is None:
             return None
-        return max(0, self.quiz.max_attempts - self.used)
+        return max(0, self.limit - self.used)
 
     @property
     def open_attempt(self) -> Attempt | None:
@@ -211,8 +217,9 @@ def question_count(quiz_id: int) -> int:
 
 
 def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
-    """The user's attempts, best score and remaining attempts at the quiz, in two queries."""
-    return QuizStanding(quiz, tuple(user_attempts(user.id, quiz.id)), question_count(quiz.id))
+    """The user's attempts, best score and remaining attempts at the quiz, in three queries."""
+    return QuizStanding(quiz, tuple(user_attempts(user.id, quiz.id)), question_count(quiz.id),
+                        grants.extra_attempts(user.id, quiz.id))
 
 
 def build_layout(questions: Sequence[Question], rng: random.Random, draw: int | None = None,
@@ -250,7 +257,9 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
         return latest
     number = (latest.number if latest is not None else 0) + 1
     if quiz.max_attempts is not None and number > quiz.max_attempts:
-        raise AttemptLimitReached(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=quiz.max_attempts))
+        limit = quiz.max_attempts + grants.extra_attempts(user.id, quiz.id)  # read only when the quiz's own limit is reached
+        if number > limit:
+            raise AttemptLimitReached(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=limit))
     questions = db.session.scalars(
         select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
         .options(selectinload(Question.choices))

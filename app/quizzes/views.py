@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
+
+from app.accounts.access import ensure, role_required
+from app.accounts.models import Role, User
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.models import Status
@@ -11,8 +14,9 @@ from app.catalog.outline import QuizView
 from app.dates import waktu_filter
 from app.extensions import db
 from app.progress import services as progress
-from app.quizzes import services
-from app.quizzes.forms import AttemptSubmitForm, StartAttemptForm
+from app.main import safe_next
+from app.quizzes import grants, services
+from app.quizzes.forms import AttemptSubmitForm, GrantAttemptsForm, StartAttemptForm
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
 bp = Blueprint("quizzes", __name__)
@@ -237,3 +241,30 @@ def result(attempt_id: int):
         items=services.attempt_review(attempt) if scope.questions else [], form=StartAttemptForm(),
         links=_links(attempt.quiz, standing.passed),
     )
+
+
+@bp.route("/<int:quiz_id>/peserta/<int:user_id>/kesempatan", methods=["GET", "POST"])
+@role_required(Role.TRAINER, Role.COORDINATOR, Role.ADMIN)
+def grant(quiz_id: int, user_id: int):
+    """Give one trainee more attempts at a quiz, with a reason (the course's trainers, the trainee's coordinators, admins)."""
+    quiz = services.get_quiz(quiz_id) or abort(404)
+    trainee = db.session.get(User, user_id) or abort(404)
+    course = progress.load_course(quiz.module.course_id)
+    ensure(grants.may_grant(current_user, course, trainee))
+    if progress.get_enrollment(trainee.id, course.id) is None:
+        abort(404)
+    form = GrantAttemptsForm()
+    if form.validate_on_submit():
+        try:
+            grants.grant_attempts(quiz, trainee, form.extra.data, form.reason.data, current_user, request.remote_addr)
+        except grants.GrantError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s mendapat %(n)d kesempatan tambahan untuk %(quiz)s.", name=trainee.full_name,
+                    n=form.extra.data, quiz=quiz.title), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for(".grant", quiz_id=quiz.id, user_id=trainee.id))
+    return render_template("quizzes/grant.html", quiz=quiz, trainee=trainee, form=form,
+                           standing=services.quiz_standing(trainee, quiz), grants=grants.grants_of(trainee.id, quiz.id),
+                           back=safe_next(request.args.get("next")))

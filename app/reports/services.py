@@ -22,7 +22,7 @@ from app.dates import to_wita, wita_midnight
 from app.extensions import cache, db, utcnow
 from app.progress.figures import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, lesson_totals, status_expression
 from app.progress.models import Certificate, Enrollment, LessonCompletion
-from app.quizzes.models import Attempt, Quiz
+from app.quizzes.models import Attempt, AttemptGrant, AttemptStatus, Quiz
 from app.reports.spreadsheets import write_xlsx
 
 log = logging.getLogger(__name__)
@@ -537,10 +537,11 @@ class PersonReport:
     lessons: list = field(default_factory=list)
     attempts: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
+    blocked: list = field(default_factory=list)
 
 
 def person_report(viewer: User, user: User) -> PersonReport:
-    """A trainee's enrolments, lessons done, attempts and certificates (four queries)."""
+    """A trainee's enrolments, lessons done, attempts, certificates and quizzes blocking them (five queries)."""
     lessons = db.session.execute(
         select(Course.title.label("course"), Module.title.label("module"), Lesson.title.label("lesson"),
                LessonCompletion.completed_at,
@@ -566,7 +567,14 @@ def person_report(viewer: User, user: User) -> PersonReport:
         .where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
     )
     enrolments = db.session.execute(roster_select(viewer, RosterFilter(), user_id=user.id))
-    return PersonReport(user, list(enrolments), list(lessons), list(attempts), list(certificates))
+    blocked = blocked_quizzes()
+    stuck = db.session.execute(
+        select(blocked.c.quiz_id, Quiz.title.label("quiz"), Course.title.label("course"))
+        .join(Quiz, Quiz.id == blocked.c.quiz_id).join(Course, Course.id == blocked.c.course_id)
+        .join(Enrollment, and_(Enrollment.user_id == blocked.c.user_id, Enrollment.course_id == blocked.c.course_id))
+        .where(blocked.c.user_id == user.id, Enrollment.completed_at.is_(None)).order_by(Course.title)
+    )
+    return PersonReport(user, list(enrolments), list(lessons), list(attempts), list(certificates), list(stuck))
 
 
 # --------------------------------------------------------------------------- reminders
@@ -581,13 +589,41 @@ class Reminder:
     whatsapp_url: Optional[str]
 
 
+def blocked_quizzes():
+    """Subquery: (user_id, course_id, quiz_id) where a trainee used every allowed attempt at a quiz without passing.
+
+    quiz_id is the first such quiz of the course; granted attempts count toward the limit.
+    """
+    used = (select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.number).label("used"),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+                   func.max(case((Attempt.status == AttemptStatus.OPEN, 1), else_=0)).label("open"))
+            .group_by(Attempt.user_id, Attempt.quiz_id).subquery())
+    extra = (select(AttemptGrant.user_id, AttemptGrant.quiz_id, func.sum(AttemptGrant.extra).label("extra"))
+             .group_by(AttemptGrant.user_id, AttemptGrant.quiz_id).subquery())
+    return (
+        select(used.c.user_id, Module.course_id, func.min(used.c.quiz_id).label("quiz_id"))
+        .join(Quiz, Quiz.id == used.c.quiz_id).join(Module, Module.id == Quiz.module_id)
+        .outerjoin(extra, and_(extra.c.user_id == used.c.user_id, extra.c.quiz_id == used.c.quiz_id))
+        .where(Quiz.max_attempts.is_not(None), Module.status == Status.PUBLISHED, used.c.passed == 0,
+               used.c.open == 0, used.c.used >= Quiz.max_attempts + func.coalesce(extra.c.extra, 0))
+        .group_by(used.c.user_id, Module.course_id)
+        .subquery()
+    )
+
+
 def stalled_select(viewer: User, days: int, regency_id: int | None = None, course_id: int | None = None,
                    now: datetime | None = None) -> Select:
-    """Unfinished enrolments whose last activity (or enrolment) is older than `days` days."""
+    """Unfinished enrolments idle for `days` days, or blocked by a quiz whose attempts are used up.
+
+    A blocked row carries blocked_quiz_id: the quiz to grant more attempts at ("kesempatan kuis habis").
+    """
     cutoff = (now or utcnow()) - timedelta(days=days)
     idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-    query = roster_select(viewer, RosterFilter(course_id=course_id, regency_id=regency_id))
-    return (query.where(Enrollment.completed_at.is_(None), idle_since < cutoff)
+    blocked = blocked_quizzes()
+    query = (roster_select(viewer, RosterFilter(course_id=course_id, regency_id=regency_id))
+             .add_columns(blocked.c.quiz_id.label("blocked_quiz_id"))
+             .outerjoin(blocked, and_(blocked.c.user_id == Enrollment.user_id, blocked.c.course_id == Enrollment.course_id)))
+    return (query.where(Enrollment.completed_at.is_(None), or_(idle_since < cutoff, blocked.c.quiz_id.is_not(None)))
             .order_by(None).order_by(Regency.code, idle_since, User.full_name, User.id, Course.slug))
 
 
