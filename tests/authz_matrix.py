@@ -316,6 +316,8 @@ MATRIX: dict[str, Expect] = {
     "authoring.import_questions": Expect(only(*AUTHORS), url_args=_quiz_id),
     "authoring.import_confirm": Expect(only(*AUTHORS), url_args=_quiz_id),
     "authoring.quiz_analysis": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.quiz_preview": Expect(only(*AUTHORS), url_args=_quiz_id),
+    "authoring.quiz_preview_grade": Expect(only(*AUTHORS), url_args=_quiz_id, note="without a signed layout: sent back to a new preview"),
     "authoring.history": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id}),
     "authoring.revision": Expect(only(*AUTHORS), url_args=_revision),
     "authoring.restore": Expect(only(*AUTHORS), url_args=_revision),

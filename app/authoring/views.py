@@ -1,9 +1,10 @@
 """The trainer's editing screens for courses, modules, lessons and quizzes."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, gettext as _
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts import services as accounts
 from app.accounts.access import ensure, role_required
@@ -16,6 +17,8 @@ from app.authoring.forms import (
 from app.authoring.services import AuthoringError
 from app.catalog.models import Status
 from app.extensions import db
+from app.quizzes import services as quizzes
+from app.quizzes.forms import AttemptSubmitForm
 
 bp = Blueprint("authoring", __name__)
 AUTHORS = (Role.TRAINER, Role.ADMIN)
@@ -437,6 +440,52 @@ def import_confirm(quiz_id: int):
     db.session.commit()
     flash(_("%(n)d soal disimpan.", n=count), "success")
     return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+
+
+def _preview_signer() -> URLSafeSerializer:
+    """Signs a preview's layout into its form, so the preview needs no row and grades what was shown."""
+    return URLSafeSerializer(current_app.secret_key, salt="pratinjau-kuis")
+
+
+def _preview_page(quiz, layout: list, form: AttemptSubmitForm, error: str | None = None, selected: dict | None = None):
+    return render_template("authoring/quiz_preview.html", quiz=quiz, form=form, error=error, selected=selected or {},
+                           items=quizzes.layout_questions(quiz, layout),
+                           token=_preview_signer().dumps({"quiz": quiz.id, "layout": layout}))
+
+
+@bp.get("/kuis/<int:quiz_id>/pratinjau")
+@role_required(*AUTHORS)
+def quiz_preview(quiz_id: int):
+    """Take the quiz as a trainee would, draft or published, with a fresh draw; nothing is recorded."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    try:
+        layout = quizzes.new_layout(quiz)
+    except quizzes.QuizError as error:
+        flash(error.message, "error")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+    return _preview_page(quiz, layout, AttemptSubmitForm())
+
+
+@bp.post("/kuis/<int:quiz_id>/pratinjau")
+@role_required(*AUTHORS)
+def quiz_preview_grade(quiz_id: int):
+    """Grade the preview in memory and show every answer, with what trainees see under the review policy."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    form = AttemptSubmitForm()
+    try:
+        shown = _preview_signer().loads(request.form.get("pratinjau", ""))
+    except BadSignature:
+        shown = None
+    if not form.validate_on_submit() or not isinstance(shown, dict) or shown.get("quiz") != quiz.id:
+        flash(_("Pratinjau ini tidak dapat dinilai; silakan mulai pratinjau lagi."), "error")
+        return redirect(url_for("authoring.quiz_preview", quiz_id=quiz.id))
+    sheet = {name: request.form.getlist(name) for name in request.form if name.startswith(quizzes.FIELD_PREFIX)}
+    try:
+        outcome = quizzes.grade_preview(quiz, shown["layout"], sheet)
+    except quizzes.AnswerSheetError as error:
+        return _preview_page(quiz, shown["layout"], form, error.message, sheet), 400
+    return render_template("authoring/quiz_preview_result.html", quiz=quiz, outcome=outcome,
+                           scope=quizzes.ReviewScope(questions=True, answers=True), review_labels=REVIEW_LABELS)
 
 
 @bp.get("/kuis/<int:quiz_id>/analisis")

@@ -260,14 +260,7 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
         limit = quiz.max_attempts + grants.extra_attempts(user.id, quiz.id)  # read only when the quiz's own limit is reached
         if number > limit:
             raise AttemptLimitReached(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=limit))
-    questions = db.session.scalars(
-        select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
-        .options(selectinload(Question.choices))
-    ).all()
-    if not questions:
-        raise QuizError(_("Kuis ini belum memiliki soal."))
-    rng = rng or random.Random(secrets.randbits(64))
-    layout = build_layout(questions, rng, quiz.draw, quiz.draw_per_tag)
+    layout = new_layout(quiz, rng)
     attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, layout=layout)
     db.session.add(attempt)
     try:
@@ -294,16 +287,31 @@ def _record_activity(user_id: int, module_id: int) -> None:
     )
 
 
-def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """The attempt's questions and choices in its stored display order, from the kept question bank.
+def new_layout(quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
+    """A fresh draw of the quiz's questions with their choices shuffled; QuizError for a quiz without questions."""
+    questions = db.session.scalars(
+        select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
+        .options(selectinload(Question.choices))
+    ).all()
+    if not questions:
+        raise QuizError(_("Kuis ini belum memiliki soal."))
+    return build_layout(questions, rng or random.Random(secrets.randbits(64)), quiz.draw, quiz.draw_per_tag)
 
-    An open attempt leaves out what a trainer removed since it started (retired: kept only for
-    the records); a graded attempt keeps every question and choice it was graded on.
+
+def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
+    """The attempt's questions and choices in its stored display order, from the kept question bank."""
+    return layout_questions(attempt.quiz, attempt.layout, graded=attempt.status != AttemptStatus.OPEN)
+
+
+def layout_questions(quiz: Quiz, layout: Sequence[Mapping], graded: bool = False) -> list[AttemptQuestion]:
+    """The questions of a layout (an attempt's or a preview's) with their choices in its order.
+
+    An open attempt or a preview leaves out what a trainer removed since it was drawn (retired: kept
+    only for the records); a graded attempt keeps every question and choice it was graded on.
     """
-    by_id = bank.questions(attempt.quiz)
-    graded = attempt.status != AttemptStatus.OPEN
+    by_id = bank.questions(quiz)
     ordered = []
-    for entry in attempt.layout:
+    for entry in layout:
         question = by_id.get(entry["question"])
         if question is None or (question.retired and not graded):
             continue
@@ -462,11 +470,36 @@ def attempt_review(attempt: Attempt) -> list[ReviewItem]:
     """Each question of a submitted attempt with the trainee's answer and the right one (three queries)."""
     answers = {answer.question_id: answer for answer in db.session.scalars(
         select(Answer).where(Answer.attempt_id == attempt.id))}
-    items = []
-    for item in attempt_questions(attempt):
-        answer = answers.get(item.question.id)
-        picked = {str(value) for value in answer.response} if answer is not None else set()
-        chosen = tuple(choice for choice in item.choices if str(choice.id) in picked)
-        correct = tuple(choice for choice in item.choices if choice.correct)
-        items.append(ReviewItem(item.question, item.choices, answer, chosen, correct))
-    return items
+    return [_review_item(item, answers.get(item.question.id)) for item in attempt_questions(attempt)]
+
+
+def _review_item(item: AttemptQuestion, answer: Answer | None) -> ReviewItem:
+    picked = {str(value) for value in answer.response} if answer is not None else set()
+    chosen = tuple(choice for choice in item.choices if str(choice.id) in picked)
+    correct = tuple(choice for choice in item.choices if choice.correct)
+    return ReviewItem(item.question, item.choices, answer, chosen, correct)
+
+
+@dataclass(frozen=True)
+class PreviewOutcome:
+    """A trainer's preview, graded in memory: the score as a trainee would get it, and every answer."""
+
+    score: float
+    max_score: float
+    percent: float
+    passed: bool
+    items: list[ReviewItem]
+
+
+def grade_preview(quiz: Quiz, layout: Sequence[Mapping], raw_answers: Mapping[str, Sequence[str]]) -> PreviewOutcome:
+    """Grade a preview with an attempt's checks and rules; nothing is written, so no report counts it.
+
+    Raises AnswerSheetError for a sheet that an attempt would refuse.
+    """
+    items = layout_questions(quiz, layout)
+    answers = {answer.question_id: answer for answer in _grade_sheet(items, raw_answers)}
+    score = sum(answer.score for answer in answers.values())
+    max_score = sum(answer.max_score for answer in answers.values())
+    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    return PreviewOutcome(score, max_score, percent, percent >= quiz.pass_mark,
+                          [_review_item(item, answers.get(item.question.id)) for item in items])

@@ -22,9 +22,9 @@ from app.quizzes.models import Attempt, AttemptStatus, Quiz
 bp = Blueprint("quizzes", __name__)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _helpers() -> dict:
-    """Formatting helpers for the quiz templates."""
+    """Formatting helpers for the quiz templates (also included in the trainer's quiz preview)."""
     return {"number": _number}
 
 
