@@ -329,6 +329,9 @@ MATRIX: dict[str, Expect] = {
     "reports.roster_csv": Expect(only(*REPORTERS)),
     "reports.roster_xlsx": Expect(only(*REPORTERS)),
     "reports.stalled": Expect(only(*REPORTERS)),
+    # The course view: its trainer and admins see everyone; coordinators see their regencies' trainees.
+    "reports.gradebook_page": Expect(only(TRAINER, *REPORTERS), url_args=_course_id),
+    "reports.gradebook_export": Expect(only(TRAINER, *REPORTERS), url_args=lambda w: {**_course_id(w), "extension": "xlsx"}),
     "reports.import_upload": Expect(only(*REPORTERS)),
     "reports.import_confirm": Expect(only(*REPORTERS)),
     "reports.import_template": Expect(only(*REPORTERS), url_args=lambda w: {"fmt": "xlsx"}),

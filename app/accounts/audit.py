@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "course_owner_added": _l("Pemilik kursus ditambahkan"),
     "course.import": _l("Kursus diimpor dari berkas"),
     "quiz_attempts_granted": _l("Kesempatan kuis ditambah"),
+    "gradebook_exported": _l("Nilai peserta kursus diunduh"),
 }
 FIELD_NAMES = {"full_name": _l("nama lengkap"), "phone": _l("nomor HP"), "unit": _l("instansi")}
 
@@ -156,4 +157,6 @@ _SENTENCES = {
     "quiz_attempts_granted": lambda v, *_a: _("%(actor)s menambah %(extra)s kesempatan kuis untuk %(target)s. "
                                               "Alasan: %(reason)s", actor=v["actor"], extra=v.get("extra", 0),
                                               target=v["target"], reason=v.get("reason", "–")),
+    "gradebook_exported": lambda v, *_a: _("%(actor)s mengunduh nilai peserta kursus %(target)s (%(format)s).",
+                                           actor=v["actor"], target=v["target"], format=str(v.get("format", "")).upper()),
 }

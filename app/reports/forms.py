@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, ValidationEr
 from app.accounts.forms import WitaDateField
 from app.accounts.models import Regency
 from app.catalog.models import Course
+from app.reports.gradebook import GradebookFilter
 from app.reports.services import DEFAULT_STALLED_DAYS, STATUS_LABELS, RosterFilter
 
 MSG_CHOICE = _l("Pilihan tidak dikenal; pilih dari daftar.")
@@ -97,6 +98,24 @@ class RosterFilterForm(GetFilterForm):
             status=self._valid("status") or "", completed_from=self._valid("dari"),
             completed_to=self._valid("sampai"), search=(self._valid("q") or "").strip()[:100],
         )
+
+
+class GradebookFilterForm(GetFilterForm):
+    """The course view's search and filters; the page and both exports read the same form."""
+
+    q = SearchField(_l("Cari nama atau NIP"), validators=[Optional()])
+    wilayah = ChoiceField(_l("Kabupaten/kota"), validators=[Optional()])
+    status = ChoiceField(_l("Status"), validators=[Optional()])
+
+    def __init__(self, formdata, **kwargs) -> None:
+        super().__init__(formdata, **kwargs)
+        self.status.choices = [("", _l("Semua status"))] + list(STATUS_LABELS.items())
+
+    def to_filter(self) -> GradebookFilter:
+        """The filters to apply; fields with an error are left out."""
+        regency = self.regency()
+        return GradebookFilter(regency_id=regency.id if regency else None, status=self._valid("status") or "",
+                               search=(self._valid("q") or "").strip()[:100])
 
 
 class StalledFilterForm(GetFilterForm):

@@ -67,6 +67,11 @@ def visible_regencies(viewer: User) -> list[Regency]:
     return list(db.session.scalars(query))
 
 
+def all_regencies() -> list[Regency]:
+    """Every unit, the province first, for viewers who may see all of a course's trainees."""
+    return list(db.session.scalars(select(Regency).order_by(Regency.code)))
+
+
 def all_courses() -> list[Course]:
     """Every course, by title, for report filters (drafts too: they may have enrolments)."""
     return list(db.session.scalars(select(Course).order_by(Course.title, Course.id)))
@@ -482,7 +487,12 @@ def iter_records(query: Select) -> Iterator[Any]:
 
 def roster_summary(viewer: User, filters: RosterFilter) -> list[list[Any]]:
     """Per regency figures of the filtered roster, for the export's summary sheet."""
-    roster = roster_select(viewer, filters).order_by(None).subquery()
+    return summary_rows(roster_select(viewer, filters))
+
+
+def summary_rows(records: Select) -> list[list[Any]]:
+    """Per regency figures of a report's rows (with regency_code, regency_name, status, best_score_percent)."""
+    roster = records.order_by(None).subquery()
     rows = db.session.execute(
         select(roster.c.regency_code, roster.c.regency_name, func.count(),
                *[func.sum(case((roster.c.status == s, 1), else_=0)) for s in STATUSES],
@@ -501,8 +511,12 @@ def roster_summary(viewer: User, filters: RosterFilter) -> list[list[Any]]:
 
 def write_roster_xlsx(target: Any, viewer: User, filters: RosterFilter) -> None:
     """Write the filtered roster as a workbook: a summary sheet, then one sheet per regency."""
-    summary = roster_summary(viewer, filters)
     headers, rows = roster_table(iter_records(roster_select(viewer, filters)))
+    write_by_regency_xlsx(target, roster_summary(viewer, filters), headers, rows)
+
+
+def write_by_regency_xlsx(target: Any, summary: list[list[Any]], headers: list[str], rows: Iterable[list[Any]]) -> None:
+    """A workbook of a summary sheet, then one sheet per regency; rows start with regency code and name, in code order."""
     # Rows come ordered by regency code, so each group is one regency's rows, consumed in turn.
     sheets = ((name, group) for (_code, name), group in groupby(rows, key=lambda cells: (cells[0], cells[1])))
     write_xlsx(target, [str(h) for h in SUMMARY_HEADERS], summary, sheets, headers)

@@ -19,15 +19,16 @@ from app.accounts import services as accounts
 from app.accounts.invitations import activation_email, invitation
 from app.accounts.access import ensure, role_required
 from app.accounts.models import Role, User
+from app.catalog.models import Course
 from app.dates import to_wita
 from app.edge import page_number
 from app.extensions import db, utcnow
 from app.links import external_url
 from app.mail import MailError, mail_configured, send
-from app.reports import imports, services
+from app.reports import gradebook, imports, services
 from app.reports.charts import bar_chart
-from app.reports.forms import (DashboardFilterForm, ImportConfirmForm, ImportUploadForm, InvitationSendForm,
-                               RosterFilterForm, StalledFilterForm)
+from app.reports.forms import (DashboardFilterForm, GradebookFilterForm, ImportConfirmForm, ImportUploadForm,
+                               InvitationSendForm, RosterFilterForm, StalledFilterForm)
 from app.reports.spreadsheets import iter_csv, iter_file_chunks
 from app.reports.tables import TableError, read_table
 
@@ -87,8 +88,10 @@ def course_url(slug: str) -> str:
         return external_url("main.index")
 
 
-def _download_name(extension: str) -> str:
-    return f"peserta-kelaskim-{to_wita(utcnow()):%Y%m%d-%H%M}.{extension}"
+def _download_name(extension: str, course_slug: str = "") -> str:
+    """peserta-kelaskim-20261207-1430.csv, or nilai-<course>-20261207-1430.csv for a course view."""
+    stem = f"nilai-{course_slug}" if course_slug else "peserta-kelaskim"
+    return f"{stem}-{to_wita(utcnow()):%Y%m%d-%H%M}.{extension}"
 
 
 def _uploads() -> Path:
@@ -172,11 +175,7 @@ def roster_csv():
     accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
                     format="csv", filters=filters.as_dict())
     db.session.commit()
-    headers, rows = services.roster_table(services.iter_records(query))
-    delimiter, decimal = CSV_SEPARATORS.get(request.args.get("pemisah", ""), CSV_SEPARATORS["koma"])
-    body = iter_csv(headers, (services.text_cells(cells, decimal) for cells in rows), delimiter=delimiter)
-    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_download_name("csv")}"'})
+    return _csv_download(*services.roster_table(services.iter_records(query)), _download_name("csv"))
 
 
 @bp.get("/peserta.xlsx")
@@ -187,18 +186,85 @@ def roster_xlsx():
     if form.errors:
         return redirect(url_for("reports.roster", **request.args))
     filters = form.to_filter()
-    handle, path = tempfile.mkstemp(prefix="peserta-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        services.write_roster_xlsx(path, current_user, filters)
-    except Exception:
-        os.unlink(path)
-        raise
+    download = _xlsx_download(lambda path: services.write_roster_xlsx(path, current_user, filters), _download_name("xlsx"))
     accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
                     format="xlsx", filters=filters.as_dict())
     db.session.commit()
+    return download
+
+
+def _csv_download(headers: list[str], rows, name: str) -> Response:
+    """Typed cells streamed as CSV, comma or (?pemisah=titik-koma, for Indonesian Excel) semicolon separated."""
+    delimiter, decimal = CSV_SEPARATORS.get(request.args.get("pemisah", ""), CSV_SEPARATORS["koma"])
+    body = iter_csv(headers, (services.text_cells(cells, decimal) for cells in rows), delimiter=delimiter)
+    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _xlsx_download(write, name: str) -> Response:
+    """A workbook written by write(path) to a temporary file, then streamed from it."""
+    handle, path = tempfile.mkstemp(prefix="kelaskim-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        write(path)
+    except Exception:
+        os.unlink(path)
+        raise
     return Response(iter_file_chunks(path), mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{_download_name("xlsx")}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --------------------------------------------------------------------------- course view (gradebook)
+
+GRADEBOOK_VIEWERS = (Role.TRAINER, Role.COORDINATOR, Role.ADMIN)
+
+
+def _gradebook(course_id: int):
+    """The course (404), the viewer checked (403), its quizzes and the filter form."""
+    course = db.session.get(Course, course_id) or abort(404)
+    ensure(gradebook.may_view(current_user, course))
+    if course.can_edit(current_user):  # the course's trainers see its trainees of every regency
+        units = services.all_regencies()
+    else:
+        _authorised_regency_arg()
+        units = services.visible_regencies(current_user)
+    form = GradebookFilterForm(request.args, regencies=units)
+    form.validate()
+    return course, gradebook.course_quizzes(course.id), form
+
+
+@bp.get("/kursus/<int:course_id>/nilai")
+@role_required(*GRADEBOOK_VIEWERS)
+def gradebook_page(course_id: int):
+    """Enrolled trainees by regency: lessons done, each quiz's best score and attempts, last activity, status."""
+    course, quizzes, form = _gradebook(course_id)
+    query = gradebook.gradebook_select(current_user, course, quizzes, form.to_filter())
+    page = services.paginate_rows(query, page_number(), PER_PAGE)
+    page.items = list(gradebook.gradebook_rows(quizzes, page.items))
+    return render_template("reports/gradebook.html", course=course, quizzes=quizzes, form=form, page=page,
+                           total=gradebook.lessons_total(course.id), status_labels=services.STATUS_LABELS)
+
+
+@bp.get("/kursus/<int:course_id>/nilai.<any(csv, xlsx):extension>")
+@role_required(*GRADEBOOK_VIEWERS)
+def gradebook_export(course_id: int, extension: str):
+    """The filtered course view with the roster's writers: CSV, or a workbook of a summary and a sheet per regency."""
+    course, quizzes, form = _gradebook(course_id)
+    if form.errors:
+        return redirect(url_for("reports.gradebook_page", course_id=course.id, **request.args))
+    filters = form.to_filter()
+    query = gradebook.gradebook_select(current_user, course, quizzes, filters)
+    table = gradebook.gradebook_table(quizzes, gradebook.lessons_total(course.id),
+                                      gradebook.gradebook_rows(quizzes, services.iter_records(query)))
+    if extension == "csv":
+        download = _csv_download(*table, _download_name("csv", course.slug))
+    else:
+        download = _xlsx_download(lambda path: services.write_by_regency_xlsx(path, services.summary_rows(query), *table),
+                                  _download_name("xlsx", course.slug))
+    accounts.record("gradebook_exported", current_user, target=course.slug, ip=request.remote_addr,
+                    format=extension, filters={k: v for k, v in vars(filters).items() if v})
+    db.session.commit()
+    return download
 
 
 # --------------------------------------------------------------------------- reminders
