@@ -1,4 +1,9 @@
-"""Item analysis of a quiz: facility, discrimination and choice counts per question."""
+"""Item analysis of a quiz: facility, discrimination and choice counts per question.
+
+With a question pool each attempt asks only some questions, so every figure of a question is taken
+over the attempts that asked it. Below SMALL_SAMPLE answers a question is marked "sampel kecil":
+its discrimination is not computed and no flag is raised, since a handful of answers says nothing.
+"""
 from __future__ import annotations
 
 import math
@@ -18,6 +23,7 @@ TOO_HARD = 0.2
 TOO_EASY = 0.95
 LOW_DISCRIMINATION = 0.1
 FEW_ATTEMPTS = 10
+SMALL_SAMPLE = 30  # answers a question needs before its discrimination and flags mean something
 TOP_TYPED = 5
 
 
@@ -35,12 +41,18 @@ class QuestionStat:
     """The analysis of one question."""
 
     question: Question
-    answered: int = 0
+    answered: int = 0  # attempts that asked this question (a blank answer included)
+    blank: int = 0  # of those, left unanswered
     facility: Optional[float] = None
     discrimination: Optional[float] = None
     choices: list[ChoiceStat] = field(default_factory=list)
     typed: list[tuple[str, int]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def small_sample(self) -> bool:
+        """Fewer answers than SMALL_SAMPLE: no discrimination and no flags."""
+        return self.answered < SMALL_SAMPLE
 
 
 @dataclass
@@ -97,12 +109,14 @@ def _as_values(response) -> list[str]:
 
 
 def _question_stat(question: Question, rows: list) -> QuestionStat:
-    stat = QuestionStat(question=question, answered=len(rows))
+    stat = QuestionStat(question=question, answered=len(rows),
+                        blank=sum(1 for row in rows if not _as_values(row.response)))
     if not rows:
         return stat
     stat.facility = sum(1 for row in rows if row.correct) / len(rows)
-    scored = [row for row in rows if row.percent is not None]
-    stat.discrimination = point_biserial([bool(row.correct) for row in scored], [float(row.percent) for row in scored])
+    if not stat.small_sample:
+        scored = [row for row in rows if row.percent is not None]
+        stat.discrimination = point_biserial([bool(row.correct) for row in scored], [float(row.percent) for row in scored])
     picks = Counter(value for row in rows for value in _as_values(row.response))
     if question.type == "short":
         typed = Counter(normalize_answer(value) for row in rows for value in _as_values(row.response))
@@ -111,7 +125,7 @@ def _question_stat(question: Question, rows: list) -> QuestionStat:
         choices = question.all_choices if question.retired_at is not None else question.choices
         stat.choices = [ChoiceStat(choice, picks[str(choice.id)], picks[str(choice.id)] / len(rows))
                         for choice in by_position(choices)]
-    stat.flags = _flags(stat)
+    stat.flags = [] if stat.small_sample else _flags(stat)
     return stat
 
 

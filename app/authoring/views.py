@@ -494,7 +494,7 @@ def quiz_analysis(quiz_id: int):
     """Item analysis: facility, discrimination and choice counts per question."""
     quiz = _editable(revisions.QUIZ, quiz_id)
     return render_template("authoring/analysis.html", quiz=quiz, result=analysis.analyse(quiz),
-                           type_labels=QUESTION_TYPE_LABELS, decimal=lambda value: format_decimal(value, format="0.00"),
+                           small_sample=analysis.SMALL_SAMPLE, type_labels=QUESTION_TYPE_LABELS, decimal=lambda value: format_decimal(value, format="0.00"),
                            percent=format_percent)
 
 
