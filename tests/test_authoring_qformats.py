@@ -1,6 +1,8 @@
 """Tests for the GIFT and Aiken question importers in app.authoring.qformats."""
 from __future__ import annotations
 
+import pytest
+
 from app.authoring.qformats import LineError, ParseResult, parse_aiken, parse_gift, slugify
 from app.quizzes.grading import grade, question_from_spec
 
@@ -248,6 +250,17 @@ def test_malformed_questions_report_exact_lines() -> None:
         "Baris 26: satu soal hanya boleh punya satu blok jawaban { }",
         "Baris 28: kurung kurawal } tanpa pembuka {",
     ]
+
+
+@pytest.mark.parametrize("gift, error", [
+    ("Bobot besar? {~%150%a ~%-50%b}", "Baris 1: bobot jawaban harus antara -100% dan 100%"),
+    ("Bobot kecil? {~%50%a ~%-101%b}", "Baris 1: bobot jawaban harus antara -100% dan 100%"),
+    ("Benar negatif? {=%-50%a ~b}", "Baris 1: jawaban benar (=) tidak boleh berbobot negatif; tulis ~%-50% untuk jawaban salah"),
+    ("Singkat? {=%200%Nazaret}", "Baris 1: bobot jawaban harus antara -100% dan 100%"),
+])
+def test_weights_that_mean_nothing_are_refused(gift, error) -> None:
+    result = parse_gift(gift)
+    assert result.questions == [] and [str(e) for e in result.errors] == [error]
 
 
 def test_error_in_one_question_keeps_the_others() -> None:

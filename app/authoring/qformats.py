@@ -170,10 +170,21 @@ def _split_answers(content: str, offset: int, line_at: Callable[[int], int]) -> 
             body = body[weight_match.end() :]
         text, _, feedback = body.partition("#")
         line = line_at(offset + start)
+        _check_weight(content[start], weight, line)
         if not _clean(text):
             raise _Rejected(line, "teks jawaban kosong")
         answers.append(_GiftAnswer(content[start], weight, _clean(text), _clean(feedback), line))
     return answers
+
+
+def _check_weight(marker: str, weight: Optional[float], line: int) -> None:
+    """A weight is a percentage of the question's points: -100 to 100, and never negative on a right answer (=)."""
+    if weight is None:
+        return
+    if not -100 <= weight <= 100:
+        raise _Rejected(line, "bobot jawaban harus antara -100% dan 100%")
+    if marker == "=" and weight < 0:
+        raise _Rejected(line, "jawaban benar (=) tidak boleh berbobot negatif; tulis ~%-50% untuk jawaban salah")
 
 
 def _choice(answer: _GiftAnswer, correct: bool) -> dict[str, Any]:
