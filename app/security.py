@@ -19,11 +19,12 @@ CONTENT_SECURITY_POLICY = (
 # Pages and downloads with other people's personal data (names, NIP, phone numbers, scores):
 # a browser must not keep them, since offices share computers and Back works after logging out.
 PRIVATE_BLUEPRINTS = frozenset({"reports", "admin", "audit", "accounts"})
+PRIVATE_ENDPOINTS = frozenset({"quizzes.grant"})  # a trainee's attempts and the reasons given for more
 
 
 def set_security_headers(response):
     """Add the CSP and companion headers; no page may run inline script."""
-    if request.blueprint in PRIVATE_BLUEPRINTS:
+    if request.blueprint in PRIVATE_BLUEPRINTS or request.endpoint in PRIVATE_ENDPOINTS:
         response.headers["Cache-Control"] = "private, no-store"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
