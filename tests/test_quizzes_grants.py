@@ -55,26 +55,30 @@ MAY = ["owner", "co_owner", "kukar_coordinator", "province_coordinator", "admin"
 MAY_NOT = ["other_trainer", "berau_coordinator", "trainee", "other_trainee"]
 
 
-@pytest.mark.parametrize("who", MAY)
-def test_these_roles_may_grant_and_the_grant_is_audited(client, login_as, scene, who):
-    login_as(scene.people[who])
-    page = client.get(scene.url).get_data(as_text=True)
-    assert "Kesempatan tambahan untuk Sari Kukar" in page and "1 dari 1" in page and "Kesempatan kuis habis" in page
-    response = client.post(scene.url, data={"extra": "2", "reason": "Sinyal putus saat percobaan pertama."})
-    assert response.status_code == 302
-    grant = db.session.scalar(select(AttemptGrant))
-    assert (grant.extra, grant.reason, grant.granted_by_id) == (2, "Sinyal putus saat percobaan pertama.", scene.people[who].id)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "quiz_attempts_granted"))
-    assert entry.actor_id == scene.people[who].id and entry.detail["extra"] == 2
-    assert entry.detail["user_id"] == scene.trainee.id and entry.detail["reason"].startswith("Sinyal putus")
-    assert "Sinyal putus saat percobaan pertama." in client.get(scene.url).get_data(as_text=True)
+def test_these_roles_may_grant_and_each_grant_is_audited(app, login_as, scene):
+    for count, who in enumerate(MAY, start=1):
+        each = app.test_client()
+        login_as(scene.people[who], the_client=each)
+        page = each.get(scene.url).get_data(as_text=True)
+        assert "Kesempatan tambahan untuk Sari Kukar" in page and f"1 dari {count}" in page, who
+        response = each.post(scene.url, data={"extra": "1", "reason": f"Sinyal putus ({who})."})
+        assert response.status_code == 302, who
+        grant = db.session.scalars(select(AttemptGrant).order_by(AttemptGrant.id.desc())).first()
+        assert (grant.extra, grant.reason, grant.granted_by_id) == (1, f"Sinyal putus ({who}).", scene.people[who].id)
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "quiz_attempts_granted")
+                                   .order_by(AuditEntry.id.desc())).first()
+        assert entry.actor_id == scene.people[who].id and entry.detail["extra"] == 1, who
+        assert entry.detail["user_id"] == scene.trainee.id and entry.detail["reason"] == f"Sinyal putus ({who})."
+        assert f"Sinyal putus ({who})." in each.get(scene.url).get_data(as_text=True)
+    assert _grants() == len(MAY)
 
 
-@pytest.mark.parametrize("who", MAY_NOT)
-def test_these_roles_may_not_grant(client, login_as, scene, who):
-    login_as(scene.people[who])
-    assert client.get(scene.url).status_code == 403
-    assert client.post(scene.url, data={"extra": "1", "reason": "Coba."}).status_code == 403
+def test_these_roles_may_not_grant(app, login_as, scene):
+    for who in MAY_NOT:
+        each = app.test_client()
+        login_as(scene.people[who], the_client=each)
+        assert each.get(scene.url).status_code == 403, who
+        assert each.post(scene.url, data={"extra": "1", "reason": "Coba."}).status_code == 403, who
     assert _grants() == 0
 
 
