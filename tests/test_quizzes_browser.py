@@ -67,10 +67,22 @@ def _leave_and_come_back(page, base: str, quiz_id: int) -> None:
 
 def test_answers_survive_leaving_and_a_blank_question_is_confirmed_first(page, live_server, quiz_setup, screenshot):
     trainee, quiz = quiz_setup
+    wrong = next(c for q in quiz.questions if q.key == "multi" for c in q.choices if c.key == "3")
+    wrong.text = "Pilihan multi-3: " + "teks pilihan yang panjang sekali sehingga terlipat menjadi beberapa baris " * 2
+    db.session.commit()
     _log_in(page, live_server, trainee.email)
     page.goto(f"{live_server}/kuis/{quiz.id}")
     page.get_by_role("button", name="Mulai kuis").click()
     page.wait_for_load_state()
+    # A choice whose text wraps over several lines is tappable anywhere in its box, far from the box.
+    wrapped = page.locator("label.answer", has_text="Pilihan multi-3")
+    wrapped.scroll_into_view_if_needed()
+    box = wrapped.bounding_box()
+    assert box["height"] >= 60 and box["x"] + box["width"] <= 360
+    page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 8)
+    assert page.get_by_label("Pilihan multi-3", exact=False).is_checked()
+    page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 8)
+    assert not page.get_by_label("Pilihan multi-3", exact=False).is_checked()
     # Two answers, saved by the page's script as they change; no button pressed.
     page.get_by_label("Pilihan single-1").check()
     page.get_by_label("Jawaban Anda").fill("Kelompok Informasi Masyarakat")
