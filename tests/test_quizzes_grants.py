@@ -71,6 +71,9 @@ def test_these_roles_may_grant_and_each_grant_is_audited(app, login_as, scene):
         assert entry.detail["user_id"] == scene.trainee.id and entry.detail["reason"] == f"Sinyal putus ({who})."
         assert f"Sinyal putus ({who})." in each.get(scene.url).get_data(as_text=True)
     assert _grants() == len(MAY)
+    log = each.get("/admin/audit?tindakan=quiz_attempts_granted").get_data(as_text=True)  # the admin's client
+    assert log.count("menambah 1 kesempatan kuis untuk") == len(MAY)
+    assert "Alasan: Sinyal putus (admin)." in log and '<option value="quiz_attempts_granted" selected>' in log
 
 
 def test_these_roles_may_not_grant(app, login_as, scene):

@@ -144,6 +144,10 @@ def test_the_trainer_filters_any_regency_and_another_trainer_is_refused(app, cli
     login_as(trainer)
     body = client.get(f"/laporan/kursus/{course.id}/nilai.csv?wilayah=64.11").get_data(as_text=True)
     assert set(_from_csv(body)) == {people["Fajar"].email}
+    admin = app.test_client()
+    login_as(make_user(Role.ADMIN, "64"), the_client=admin)
+    log = admin.get("/admin/audit?tindakan=gradebook_exported").get_data(as_text=True)
+    assert f"Pelatih Kursus mengunduh nilai peserta kursus {course.slug} (CSV)." in log
 
 
 def test_the_page_reads_a_fixed_number_of_queries_whatever_the_number_of_trainees(app, client, login_as, make_user,
