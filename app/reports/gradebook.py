@@ -77,22 +77,29 @@ def may_view(viewer: User, course: Course) -> bool:
 
 
 def course_quizzes(course_id: int) -> list[GradebookQuiz]:
-    """The quizzes of the course's published modules, in course order."""
+    """The live quizzes of the course's published, live modules, in course order."""
     rows = db.session.execute(
         select(Quiz.id, Quiz.title, Module.title, Quiz.pass_mark, Quiz.max_attempts)
         .join(Module, Module.id == Quiz.module_id)
-        .where(Module.course_id == course_id, Module.status == Status.PUBLISHED)
+        .where(Module.course_id == course_id, Module.status == Status.PUBLISHED, Module.retired_at.is_(None),
+               Quiz.retired_at.is_(None))
         .order_by(Module.position, Module.id)
     )
     return [GradebookQuiz(*row) for row in rows]
 
 
 def lessons_total(course_id: int) -> int:
-    """Published lessons in published modules of the course."""
+    """The course's counted lessons: published and not retired, in published modules not retired."""
     return db.session.scalar(
         select(func.count(Lesson.id)).join(Module, Module.id == Lesson.module_id)
-        .where(Module.course_id == course_id, Module.status == Status.PUBLISHED, Lesson.status == Status.PUBLISHED)
+        .where(Module.course_id == course_id, *_counted_lesson_clauses())
     ) or 0
+
+
+def _counted_lesson_clauses() -> tuple:
+    """Which lessons count, as in app.progress.figures.lesson_totals(): published and live, module too."""
+    return (Module.status == Status.PUBLISHED, Module.retired_at.is_(None),
+            Lesson.status == Status.PUBLISHED, Lesson.retired_at.is_(None))
 
 
 def _pivot(quizzes: Sequence[GradebookQuiz], rows, value, name: str) -> list:
@@ -106,7 +113,7 @@ def gradebook_select(viewer: User, course: Course, quizzes: Sequence[GradebookQu
     ids = [quiz.id for quiz in quizzes]
     done = (select(LessonCompletion.user_id, func.count(LessonCompletion.id).label("done"))
             .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Module, Module.id == Lesson.module_id)
-            .where(Module.course_id == course.id, Module.status == Status.PUBLISHED, Lesson.status == Status.PUBLISHED)
+            .where(Module.course_id == course.id, *_counted_lesson_clauses())
             .group_by(LessonCompletion.user_id).subquery())
     per_quiz = (select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.percent).label("best"),
                        func.max(Attempt.number).label("used"),

@@ -17,7 +17,7 @@ from app.accounts.models import Regency, Role, User
 from app.accounts.forms import ACCOUNT_STATUS_LABELS
 from app.accounts.invitations import whatsapp_url
 from app.accounts.validators import normalise_nip
-from app.catalog.models import Course, Lesson, Module
+from app.catalog.models import Course, Lesson, Module, Status
 from app.dates import to_wita, wita_midnight
 from app.extensions import cache, db, utcnow
 from app.progress.figures import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, lesson_totals, status_expression
@@ -618,7 +618,8 @@ def blocked_quizzes():
         select(used.c.user_id, Module.course_id, func.min(used.c.quiz_id).label("quiz_id"))
         .join(Quiz, Quiz.id == used.c.quiz_id).join(Module, Module.id == Quiz.module_id)
         .outerjoin(extra, and_(extra.c.user_id == used.c.user_id, extra.c.quiz_id == used.c.quiz_id))
-        .where(Quiz.max_attempts.is_not(None), Module.status == Status.PUBLISHED, used.c.passed == 0,
+        .where(Quiz.max_attempts.is_not(None), Quiz.retired_at.is_(None), Module.status == Status.PUBLISHED,
+               Module.retired_at.is_(None), used.c.passed == 0,
                used.c.open == 0, used.c.used >= Quiz.max_attempts + func.coalesce(extra.c.extra, 0))
         .group_by(used.c.user_id, Module.course_id)
         .subquery()
