@@ -63,13 +63,14 @@ def _connect_domains(app: Flask) -> None:
     from app.progress import figures
     from app.progress.models import LessonCompletion, ModuleCompletion
     from app.quizzes import services as quizzes
-    from app.quizzes.models import Answer, Attempt
+    from app.quizzes.models import Answer, Attempt, AttemptGrant
 
     # Content that trainee records point at is retired, not deleted: which records point at what.
     retiring.init_app(app)
     retiring.register(app, retiring.LESSON, LessonCompletion.lesson_id)
     retiring.register(app, retiring.MODULE, ModuleCompletion.module_id)
     retiring.register(app, retiring.QUIZ, Attempt.quiz_id)
+    retiring.register(app, retiring.QUIZ, AttemptGrant.quiz_id)
     retiring.register(app, retiring.QUESTION, Answer.question_id)
     retiring.register(app, retiring.CHOICE, quizzes.answers_per_choice)
     # Every content version bump recounts the enrolment figures of the course.

@@ -25,7 +25,7 @@ from app.extensions import db
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "belum_mulai", "berjalan", "selesai"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
-RECORD_TABLES = ("lesson_completions", "module_completions", "attempts", "answers", "certificates")
+RECORD_TABLES = ("lesson_completions", "module_completions", "attempts", "answers", "certificates", "attempt_grants")
 
 
 def _rows(name: str) -> list:
@@ -177,3 +177,21 @@ def dashboard(course_id: int | None = None) -> tuple[dict[int, Group], dict[int,
 def record_counts() -> dict[str, int]:
     """How many of each kind of trainee record exist: a content change must leave these as they were."""
     return {name: len(_rows(name)) for name in RECORD_TABLES}
+
+
+def quiz_standing() -> dict[tuple[int, int], tuple[Optional[float], int, Optional[int]]]:
+    """Each trainee's standing on each quiz they tried or were granted, by (user id, quiz id):
+    best graded percent, attempts used (open ones too) and the limit with every granted attempt."""
+    limits = {quiz.id: quiz.max_attempts for quiz in _rows("quizzes")}
+    extra: dict[tuple[int, int], int] = defaultdict(int)
+    for grant in _rows("attempt_grants"):
+        extra[(grant.user_id, grant.quiz_id)] += grant.extra
+    best: dict[tuple[int, int], Optional[float]] = {}
+    used: dict[tuple[int, int], int] = defaultdict(int)
+    for attempt in _rows("attempts"):
+        key = (attempt.user_id, attempt.quiz_id)
+        used[key] += 1
+        if attempt.status == "submitted" and attempt.percent is not None:
+            best[key] = attempt.percent if best.get(key) is None else max(best[key], attempt.percent)
+    return {key: (best.get(key), used[key], None if limits[key[1]] is None else limits[key[1]] + extra[key])
+            for key in used.keys() | extra.keys()}

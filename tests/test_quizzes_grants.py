@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import AuditEntry, Role, User
+from app.catalog import retiring
 from app.extensions import db
 from app.progress.models import Enrollment
-from app.quizzes import services
+from app.quizzes import grants, services
 from app.quizzes.models import AttemptGrant, Quiz
 from tests.factories import make_course
 from tests.test_quizzes_attempts import WRONG, sheet, start
@@ -146,3 +147,14 @@ def test_an_unlimited_quiz_needs_no_grant_and_an_unenrolled_trainee_none(client,
     db.session.commit()
     page = client.post(scene.url, data={"extra": "1", "reason": "Alasan."}, follow_redirects=True).get_data(as_text=True)
     assert "tidak membatasi percobaan" in page and _grants() == 0
+
+
+def test_a_quiz_with_a_grant_is_retired_when_removed_and_the_grant_kept(app, make_user):
+    course = make_course(modules=1, max_attempts=1)
+    quiz, trainee = course.modules[0].quiz, make_user(Role.TRAINEE, "64.02")
+    db.session.add(Enrollment(user_id=trainee.id, course_id=course.id))
+    grants.grant_attempts(quiz, trainee, 2, "Ujian ulang yang dijanjikan.", make_user(Role.ADMIN, "64"))
+    db.session.commit()
+    assert retiring.take_away([quiz])[quiz] == retiring.RETIRED  # no attempt yet: the grant alone keeps it
+    db.session.commit()
+    assert quiz.retired_at is not None and _grants() == 1

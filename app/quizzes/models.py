@@ -159,7 +159,8 @@ class AttemptGrant(db.Model):
     __table_args__ = (CheckConstraint("extra > 0", name="extra_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    # No cascade: a quiz someone was granted attempts at is retired, never deleted (the reason is kept).
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: attempts added to the quiz's limit for this trainee
     extra: Mapped[int] = mapped_column(Integer)
