@@ -137,8 +137,10 @@ def bench_database_url(url: str | None, workdir: Path) -> str:
 
 def bench_app(database_url: str, secret_key: str) -> Flask:
     """The app on the bench database, configured as the gunicorn workers will be."""
+    # In-process measurements use Flask's test client, whose requests name the host "localhost".
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key,
-                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+                       "PUBLIC_BASE_URL": "http://localhost"})
 
 
 def build(trainees: int = 10_000, database_url: str | None = None, workdir: str | None = None, seed: int = 2023,
