@@ -60,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
 def _connect_domains(app: Flask) -> None:
     """Let the lower domains (catalog, quizzes) reach the higher ones without importing them."""
     from app.catalog import retiring, versions
-    from app.progress import figures
+    from app.progress import figures, services as progress
     from app.progress.models import LessonCompletion, ModuleCompletion
     from app.quizzes import services as quizzes
     from app.quizzes.models import Answer, Attempt, AttemptGrant
@@ -75,6 +75,9 @@ def _connect_domains(app: Flask) -> None:
     retiring.register(app, retiring.CHOICE, quizzes.answers_per_choice)
     # Every content version bump recounts the enrolment figures of the course.
     versions.content_changed.connect(figures.on_content_changed)
+    # The quiz engine reports attempts; progress records activity, best scores, completion and certificates.
+    quizzes.attempt_started.connect(progress.on_attempt_started)
+    quizzes.attempt_graded.connect(progress.on_attempt_graded)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all, update
 
 from app.accounts.models import Role, User
 from app.catalog import outline as outlines
@@ -107,14 +107,28 @@ def locked_reason(user: User, module: Module | ModuleView) -> str | None:
     return lock_reasons(course, enrolled, done).get(module.id, _("Modul ini belum diterbitkan."))
 
 
+def on_attempt_started(attempt: Attempt, *, user: User) -> None:
+    """Receiver of the quiz engine's attempt_started: starting a quiz is activity in the course (reports, reminders)."""
+    course_id = select(Module.course_id).where(Module.id == attempt.quiz.module_id).scalar_subquery()
+    db.session.execute(
+        update(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+        .values(last_activity_at=utcnow()).execution_options(synchronize_session=False)
+    )
+
+
+def on_attempt_graded(attempt: Attempt) -> None:
+    """Receiver of the quiz engine's attempt_graded: move the trainee's records (see after_quiz_submitted)."""
+    after_quiz_submitted(attempt.user, attempt.quiz, attempt)
+
+
 def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     """Record a graded attempt: best score, last activity, and completion of the module and course.
 
     Enrollment.best_score_percent is the average, over the counted quizzes of the course the
     trainee has submitted at least once, of their best percent on each quiz; quizzes never
-    attempted do not count (reports show it as "rata-rata nilai kuis terbaik"). Called by the quiz
-    engine inside its transaction, after grading; only flushes. Does nothing for a user who is not
-    enrolled.
+    attempted do not count (reports show it as "rata-rata nilai kuis terbaik"). Called through the
+    quiz engine's attempt_graded signal inside its transaction, after grading; only flushes. Does
+    nothing for a user who is not enrolled.
     """
     course_id = quiz.module.course_id
     enrollment = lock_enrollment(user.id, course_id)

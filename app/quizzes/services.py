@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,14 +16,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import User
 from app.catalog.models import Module
 from app.extensions import db, utcnow
-from app.progress import services as progress
-from app.progress.models import Enrollment
 from app.quizzes import bank, grading, grants, pools
 from app.quizzes.bank import ChoiceView, QuestionView
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz, ReviewPolicy
 
 FIELD_PREFIX = "q-"
 MAX_TEXT_ANSWER = 500
+
+# The quiz engine tells what happened and the progress domain above it moves the trainee's records
+# (create_app connects them): a lower domain never calls a higher one. Receivers run in the sender's
+# transaction and only flush.
+_signals = Namespace()
+#: Sent with `user` and `attempt` when a new attempt has begun: starting a quiz is activity in the course.
+attempt_started = _signals.signal("attempt-started")
+#: Sent with `attempt` once, right after it was graded: best score, completion and certificate follow.
+attempt_graded = _signals.signal("attempt-graded")
 
 
 class QuizError(ValueError):
@@ -274,17 +282,8 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
         if winner is None:
             raise
         return winner
-    _record_activity(user.id, quiz.module_id)
+    attempt_started.send(attempt, user=user)
     return attempt
-
-
-def _record_activity(user_id: int, module_id: int) -> None:
-    """Starting a quiz counts as activity: the trainee has begun the course (reports, reminders)."""
-    course_id = select(Module.course_id).where(Module.id == module_id).scalar_subquery()
-    db.session.execute(
-        update(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-        .values(last_activity_at=utcnow()).execution_options(synchronize_session=False)
-    )
 
 
 def new_layout(quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
@@ -447,7 +446,7 @@ def submit_attempt(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -
          "max_score": a.max_score, "correct": a.correct} for a in answers])
     _score(attempt, answers)
     db.session.flush()
-    progress.after_quiz_submitted(attempt.user, attempt.quiz, attempt)
+    attempt_graded.send(attempt)
     return SubmitResult(attempt, graded=True)
 
 
