@@ -157,22 +157,28 @@ def test_draft_content_stays_invisible_to_trainees(client, app, make_user, login
     assert trainee.post(f"{course_url}/daftar").status_code == 302
     page = trainee.get(course_url).get_data(as_text=True)
     assert "Literasi Digital KIM" in page and "Hoaks dan Fakta" not in page
-    assert trainee.get(lesson_url).status_code == 404
-    assert trainee.get(f"/kuis/{quiz.id}").status_code in (403, 404)
+    # Enrolled, the trainee is told the draft module is being updated, without its title.
+    page = trainee.get(lesson_url).get_data(as_text=True)
+    assert "Modul ini sedang diperbarui" in page and "Hoaks dan Fakta" not in page and "Mengenali Hoaks" not in page
+    assert "Modul ini sedang diperbarui" in trainee.get(f"/kuis/{quiz.id}").get_data(as_text=True)
 
     client.post(f"/kelola/modul/{module.id}/status/terbit")
     assert "Hoaks dan Fakta" in trainee.get(course_url).get_data(as_text=True)
-    assert trainee.get(lesson_url).status_code == 404  # the lesson itself is still a draft
+    page = trainee.get(lesson_url).get_data(as_text=True)  # the lesson itself is still a draft
+    assert "Pelajaran ini sedang diperbarui" in page and "Mengenali Hoaks" not in page
     assert "Mengenali Hoaks" not in trainee.get(course_url).get_data(as_text=True)
 
     client.post(f"/kelola/pelajaran/{lesson.id}/status/terbit")
     assert trainee.get(lesson_url).status_code == 200
     assert trainee.get(f"/kuis/{quiz.id}").status_code == 200
 
-    client.post(f"/kelola/pelajaran/{lesson.id}/status/draf")
-    assert trainee.get(lesson_url).status_code == 404
-    client.post(f"/kelola/kursus/{course.id}/status/draf")
-    assert trainee.get(course_url).status_code == 404
+    client.post(f"/kelola/pelajaran/{lesson.id}/status/draf", data={"konfirmasi": "1"})
+    assert "Pelajaran ini sedang diperbarui" in trainee.get(lesson_url).get_data(as_text=True)
+    client.post(f"/kelola/kursus/{course.id}/status/draf", data={"konfirmasi": "1"})
+    assert "sedang diperbarui" in trainee.get(course_url).get_data(as_text=True)
+    outsider = app.test_client()
+    login_as(make_user(Role.TRAINEE), the_client=outsider)
+    assert outsider.get(course_url).status_code == 404  # not enrolled: the draft is as good as missing
     # The trainer who owns it can still preview the draft on the learning pages.
     assert client.get(lesson_url).status_code == 200
 

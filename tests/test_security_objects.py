@@ -344,7 +344,13 @@ def test_a_trainee_cannot_see_draft_courses_modules_lessons_or_quizzes(app, worl
         got[name] = response.status_code
         if secret in response.get_data(as_text=True):
             leaks.append(name)
-    assert got == dict.fromkeys(got, 404)
+    # The draft course the trainee is not enrolled in is as good as missing; the draft parts of the
+    # course they are enrolled in answer "sedang diperbarui", still without the drafts' titles.
+    enrolled_parts = {name for name in got if "draft course" not in name and "completing it" != name
+                      and name != "enrolling in it"}
+    assert {name: code for name, code in got.items() if name not in enrolled_parts} == dict.fromkeys(
+        set(got) - enrolled_parts, 404)
+    assert {name: got[name] for name in enrolled_parts} == dict.fromkeys(enrolled_parts, 200)
     assert not leaks, "draft titles shown on: " + ", ".join(leaks)
     assert _progress_rows(trainee.id) == before
     catalog = fetch(client, "GET", "/kursus").get_data(as_text=True)

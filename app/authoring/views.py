@@ -17,6 +17,7 @@ from app.authoring.forms import (
 from app.authoring.services import AuthoringError
 from app.catalog.models import Status
 from app.extensions import db
+from app.progress import services as learning
 from app.quizzes import services as quizzes
 from app.quizzes.forms import AttemptSubmitForm
 
@@ -92,7 +93,8 @@ def course(course_id: int):
     """A course's outline: modules, lessons and quizzes, with order and publication buttons."""
     _editable(revisions.COURSE, course_id)
     course = services.course_outline(course_id)
-    return render_template("authoring/course.html", course=course, warnings=services.outline_warnings(course))
+    return render_template("authoring/course.html", course=course, warnings=services.outline_warnings(course),
+                           enrolled=learning.draft_impact(course.id).enrolled)
 
 
 @bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
@@ -257,13 +259,27 @@ def move(kind: str, item_id: int, direction: str):
     return redirect(_back_to(entity_type, item))
 
 
+def _draft_impact(entity_type: str, item) -> learning.DraftImpact:
+    """Who would lose sight of the item if it became a draft now."""
+    if item.status != Status.PUBLISHED:
+        return learning.DraftImpact(0, 0)
+    course = services.course_of(entity_type, item)
+    return learning.draft_impact(course.id, item.id if entity_type == revisions.LESSON else None)
+
+
 @bp.post("/<any(kursus, modul, pelajaran):kind>/<int:item_id>/status/<any(terbit, draf):state>")
 @role_required(*AUTHORS)
 def set_status(kind: str, item_id: int, state: str):
-    """Publish a course, module or lesson, or make it a draft again."""
+    """Publish a course, module or lesson, or make it a draft again once the trainer confirmed who it affects."""
     entity_type = KINDS[kind]
     item = _editable(entity_type, item_id)
-    if ButtonForm().validate_on_submit():
+    form = ButtonForm()
+    if form.validate_on_submit():
+        if state == "draf" and not request.form.get("konfirmasi"):
+            impact = _draft_impact(entity_type, item)
+            if impact.enrolled:
+                return render_template("authoring/draft_confirm.html", item=item, kind=kind, impact=impact,
+                                       course=services.course_of(entity_type, item), back=_back_to(entity_type, item))
         services.set_status(entity_type, item, STATES[state], current_user)
         db.session.commit()
         flash(_("%(title)s sudah terbit.", title=item.title) if state == "terbit"

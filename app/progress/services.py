@@ -184,6 +184,28 @@ def can_view(user: User, course: CourseView | Course) -> bool:
     return course.is_published or can_preview(user, course)
 
 
+@dataclass(frozen=True)
+class DraftImpact:
+    """Who a course, module or lesson made a draft would be taken from: enrolled, still learning, done with it."""
+
+    enrolled: int
+    learning: int
+    completed_lesson: int = 0
+
+
+def draft_impact(course_id: int, lesson_id: int | None = None) -> DraftImpact:
+    """The trainees of a course (and those who completed one of its lessons) that a draft would hide it from."""
+    enrolled, learning = db.session.execute(
+        select(func.count(Enrollment.id), func.count(Enrollment.id).filter(Enrollment.completed_at.is_(None)))
+        .where(Enrollment.course_id == course_id)
+    ).one()
+    completed = 0
+    if lesson_id is not None:
+        completed = db.session.scalar(
+            select(func.count(LessonCompletion.id)).where(LessonCompletion.lesson_id == lesson_id)) or 0
+    return DraftImpact(int(enrolled or 0), int(learning or 0), int(completed))
+
+
 def catalog(user: User) -> list[Course]:
     """Published courses by title, plus the drafts this user may edit."""
     query = select(Course).order_by(Course.title, Course.id)

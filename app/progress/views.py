@@ -59,22 +59,38 @@ def learning_helpers():
             "offline_key": offline_key, "COMPLETED": figures.COMPLETED, "IN_PROGRESS": figures.IN_PROGRESS}
 
 
-def _viewable_course(slug: str) -> CourseView:
-    """The course by slug, or 404 when it does not exist or is a draft the user may not preview."""
-    course = services.course_outline_by_slug(slug)
-    if course is None or not services.can_view(current_user, course):
+def updating_page(course: CourseView, part: str = "course"):
+    """Stop here: for a trainee enrolled in the course, the "sedang diperbarui" page with their progress; else 404.
+
+    A trainer may take a course, module or lesson back to draft while trainees are in it: they
+    keep their place in "Kursus saya" and are told why the page is not there, rather than "not found".
+    `part` ("course", "module" or "lesson") names what is being updated; a draft's title is not shown.
+    """
+    progress = services.course_progress(current_user, course)
+    if progress.enrollment is None:
         abort(404)
+    total = services.published_lesson_count(course)
+    abort(make_response(render_template(
+        "learning/updating.html", course=course, part=part if course.is_published else "course", enrollment=progress.enrollment,
+        done=min(progress.enrollment.lessons_completed, total), total=total)))
+
+
+def _viewable_course(slug: str) -> CourseView:
+    """The course by slug; 404 when it does not exist, the updating page when it is a draft the user may not preview."""
+    course = services.course_outline_by_slug(slug) or abort(404)
+    if not services.can_view(current_user, course):
+        updating_page(course)
     return course
 
 
 def _viewable_lesson(slug: str, module_slug: str, lesson_slug: str) -> tuple[CourseView, ModuleView, LessonView, bool]:
-    """The course, module and lesson, and whether the user previews them as an editor; 404 if hidden."""
+    """The course, module and lesson, and whether the user previews them as an editor; 404 or updating if hidden."""
     course = _viewable_course(slug)
     found = services.find_lesson(course, module_slug, lesson_slug) or abort(404)
     module, lesson = found
     preview = services.can_preview(current_user, course)
     if not preview and Status.DRAFT in (module.status, lesson.status):
-        abort(404)
+        updating_page(course, "module" if module.status == Status.DRAFT else "lesson")
     return course, module, lesson, preview
 
 

@@ -15,6 +15,7 @@ from app.dates import waktu_filter
 from app.extensions import db
 from app.progress import services as progress
 from app.main import safe_next
+from app.progress.views import updating_page
 from app.quizzes import grants, services
 from app.quizzes.forms import AttemptSubmitForm, GrantAttemptsForm, StartAttemptForm
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
@@ -63,10 +64,13 @@ def _load_quiz(quiz_id: int) -> Quiz:
     """The quiz with its module and course, or 404; also 404 inside a draft the user may not preview, or retired."""
     quiz = services.get_quiz(quiz_id) or abort(404)
     course = quiz.module.course
-    # As on the lesson pages: a draft is as good as missing, so its titles do not leak.
-    if _retired(quiz) or not progress.can_view(current_user, course) or (
-            quiz.module.status != Status.PUBLISHED and not progress.can_preview(current_user, course)):
+    if _retired(quiz):  # removed by a trainer: nothing to be told about, as on the lesson pages
         abort(404)
+    # As on the lesson pages: a draft is as good as missing, so its titles do not leak, except to
+    # trainees enrolled in the course, who are told it is being updated.
+    if not progress.can_view(current_user, course) or (
+            quiz.module.status != Status.PUBLISHED and not progress.can_preview(current_user, course)):
+        updating_page(progress.load_course(course.id), "module")
     return quiz
 
 
