@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -54,6 +55,53 @@ def render_markdown(text: str | None) -> Markup:
 def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (a question or choice) without a wrapping paragraph."""
     return Markup(clean_html(_markdown.renderInline(text or "")))
+
+
+# Elements that end a paragraph of the rendered text; an image stands for its alt text.
+_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dt", "dd",
+                     "figcaption", "caption", "hr", "br", "div", "table", "ul", "ol", "dl", "figure"})
+
+
+class _TextOfHtml(HTMLParser):
+    """Collects the text a reader sees, one string per paragraph, list item or table row."""
+
+    def __init__(self, image_label: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.image_label = image_label
+        self.paragraphs: list[str] = []
+        self._words: list[str] = []
+
+    def _end_paragraph(self) -> None:
+        text = " ".join("".join(self._words).split())
+        if text:
+            self.paragraphs.append(text)
+        self._words = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in _BLOCKS:
+            self._end_paragraph()
+        if tag == "li":
+            self._words.append("• ")
+        elif tag == "img":
+            self._words.append(f" [{self.image_label}: {dict(attrs).get('alt') or ''}] ")
+        elif tag in ("td", "th") and "".join(self._words).strip():
+            self._words.append(" | ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in _BLOCKS:
+            self._end_paragraph()
+
+    def handle_data(self, data) -> None:
+        self._words.append(data)
+
+
+def text_paragraphs(text: str | None, image_label: str = "gambar") -> list[str]:
+    """The Markdown as a reader sees it once rendered: plain text, one string per paragraph or list item."""
+    parser = _TextOfHtml(image_label)
+    parser.feed(str(render_markdown(text)))
+    parser.close()
+    parser._end_paragraph()
+    return parser.paragraphs
 
 
 def init_app(app) -> None:

@@ -1,6 +1,8 @@
 """Revisions: every change is kept, history shows who changed what, and earlier states can be restored."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.accounts.models import Role
@@ -9,6 +11,12 @@ from app.extensions import db
 from app.progress.models import LessonCompletion
 from app.quizzes.models import Answer, Attempt, Question
 from tests.factories import make_course
+
+
+def marked(page: str, tag: str) -> list[str]:
+    """The words a revision page marks as removed (del) or added (ins), without the screen reader notes."""
+    found = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.S)
+    return [re.sub(r'<span class="visually-hidden">.*?</span>', "", text).strip() for text in found]
 
 
 def _lesson_form(lesson, **changes):
@@ -39,9 +47,9 @@ def test_lesson_edit_keeps_progress_and_is_restored(client, make_user, login_as)
     db.session.commit()
     lesson_id, original = lesson.id, lesson.body_md
 
-    client.post(f"/kelola/pelajaran/{lesson_id}", data=_lesson_form(lesson, body="Isi baru <ditulis> ulang.", title="Judul Baru"))
+    client.post(f"/kelola/pelajaran/{lesson_id}", data=_lesson_form(lesson, body="Isi baru 5 < 6 ulang.", title="Judul Baru"))
     db.session.expire_all()
-    assert lesson.id == lesson_id and lesson.body_md == "Isi baru <ditulis> ulang." and lesson.status == Status.PUBLISHED
+    assert lesson.id == lesson_id and lesson.body_md == "Isi baru 5 < 6 ulang." and lesson.status == Status.PUBLISHED
     assert db.session.scalar(select(LessonCompletion.lesson_id)) == lesson_id  # progress stays attached
     history = _revisions("lesson", lesson_id)
     # Content loaded from files had no history: its state before the first edit is kept as #1.
@@ -51,8 +59,13 @@ def test_lesson_edit_keeps_progress_and_is_restored(client, make_user, login_as)
     page = client.get(f"/kelola/pelajaran/{lesson_id}/riwayat").get_data(as_text=True)
     assert "Rahmat Pelatih" in page and "judul, isi" in page and "#2" in page
     page = client.get(f"/kelola/revisi/{history[0].id}").get_data(as_text=True)
-    assert f"-  {original}" in page and "+  Isi baru &lt;ditulis&gt; ulang." in page  # a line diff, escaped
+    # Revision #1 against now, word by word and escaped: "Isi pelajaran 1.1." became "Isi baru 5 < 6 ulang."
+    assert marked(page, "del") == ["Pelajaran 1.1", "pelajaran 1.1."]
+    assert marked(page, "ins") == ["Judul Baru", "baru 5 &lt; 6 ulang."]
     assert "Pulihkan revisi ini" in page and "Status: terbit" in page and f"{course.title}</a>" in page
+    # Revision #2 shows what it changed, against #1.
+    page = client.get(f"/kelola/revisi/{history[1].id}").get_data(as_text=True)
+    assert "Yang diubah revisi ini" in page and marked(page, "ins") == ["Judul Baru", "baru 5 &lt; 6 ulang."]
 
     assert client.post(f"/kelola/revisi/{history[0].id}/pulihkan").status_code == 302
     db.session.expire_all()

@@ -1,7 +1,6 @@
 """Revisions of courses, modules, lessons and quizzes: snapshots, summaries, history and diffs."""
 from __future__ import annotations
 
-import difflib
 from typing import Any, Optional
 
 from flask_babel import gettext as _
@@ -9,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.authoring.compare import Comparison, Paragraph, compare
 from app.catalog.models import Course, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.quizzes.models import Question, Quiz
+from app.sanitize import text_paragraphs
 
 COURSE, MODULE, LESSON, QUIZ = "course", "module", "lesson", "quiz"
 ENTITY_TYPES = (COURSE, MODULE, LESSON, QUIZ)
@@ -197,7 +198,56 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
-def diff_lines(entity_type: str, old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> list[str]:
-    """A unified line diff between two snapshots, as plain text lines (escaped by the template)."""
-    return list(difflib.unified_diff(as_lines(entity_type, old), as_lines(entity_type, new),
-                                     fromfile=old_label, tofile=new_label, lineterm="", n=2))
+# Fields whose Markdown is compared as it reads once rendered, not as its source.
+_RENDERED = ("body_md", "summary", "audience")
+
+
+def _rendered(text: str | None) -> list[Paragraph]:
+    return [Paragraph(line) for line in text_paragraphs(text, _("gambar"))]
+
+
+def _question_paragraphs(number: int, question: dict) -> list[Paragraph]:
+    paragraphs = [Paragraph(_("Soal %(n)d (%(key)s, %(type)s, bobot %(points)s)", n=number, key=question["key"],
+                                type=question["type"], points=question.get("points", 1)), label=True)]
+    paragraphs += _rendered(question["text"])
+    if question.get("explanation"):
+        paragraphs += [Paragraph(f"{_('Penjelasan')}: {p.text}") for p in _rendered(question["explanation"])]
+    if question["type"] == "multiple":
+        paragraphs.append(Paragraph(f"{_('Penilaian')}: {question.get('scoring', '')}"))
+    for choice in question.get("choices", []):
+        mark = _("[benar]") if choice["correct"] else _("[salah]")
+        feedback = f" — {_('umpan balik')}: {choice['feedback']}" if choice.get("feedback") else ""
+        paragraphs.append(Paragraph(f"{mark} {choice['text']}{feedback}"))
+    paragraphs += [Paragraph(f"{_('Jawaban diterima')}: {answer}") for answer in question.get("accepted") or []]
+    return paragraphs
+
+
+def readable(entity_type: str, data: dict[str, Any]) -> list[Paragraph]:
+    """A snapshot as a reader sees it: each field named, Markdown rendered to text, one paragraph per item."""
+    labels = _field_labels()
+    paragraphs: list[Paragraph] = []
+    for name, value in data.items():
+        label = labels.get(name, name).capitalize()
+        if name == "questions":
+            for number, question in enumerate(value, start=1):
+                paragraphs += _question_paragraphs(number, question)
+        elif name in _RENDERED:
+            paragraphs += [Paragraph(label, label=True), *_rendered(value)]
+        elif isinstance(value, list):
+            paragraphs += [Paragraph(label, label=True), *(Paragraph(f"• {item}") for item in value or [])]
+        else:
+            paragraphs.append(Paragraph(f"{label}: {_shown(name, value)}"))
+    return paragraphs
+
+
+def compare_snapshots(entity_type: str, old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    """The word-level comparison of two snapshots of the same entity, as they read."""
+    return compare(readable(entity_type, old), readable(entity_type, new))
+
+
+def previous(revision: Revision) -> Optional[Revision]:
+    """The revision of the same entity just before this one, or None for the first."""
+    query = (select(Revision).where(Revision.entity_type == revision.entity_type,
+                                    Revision.entity_id == revision.entity_id, Revision.id < revision.id)
+             .order_by(Revision.id.desc()).limit(1))
+    return db.session.scalar(query)

@@ -538,16 +538,21 @@ def _revision_and_entity(revision_id: int):
 @bp.get("/revisi/<int:revision_id>")
 @role_required(*AUTHORS)
 def revision(revision_id: int):
-    """One revision: its full text and a line diff against the current state."""
+    """One revision: what it changed (or how it differs from now), word by word, and its full text."""
     revision, entity = _revision_and_entity(revision_id)
     number = revisions.number_of(revision)
     current = revisions.snapshot(revision.entity_type, entity)
-    diff = revisions.diff_lines(revision.entity_type, revision.snapshot, current,
-                                _("revisi #%(n)d", n=number), _("sekarang"))
+    earlier = revisions.previous(revision)
+    against_now = earlier is None or request.args.get("banding") == "sekarang"
+    if against_now:
+        comparison = revisions.compare_snapshots(revision.entity_type, revision.snapshot, current)
+    else:
+        comparison = revisions.compare_snapshots(revision.entity_type, earlier.snapshot, revision.snapshot)
     kind = next(word for word, entity_type in KINDS.items() if entity_type == revision.entity_type)
     return render_template("authoring/revision.html", revision=revision, number=number, entity=entity, kind=kind,
-                           course=services.course_of(revision.entity_type, entity),
-                           lines=revisions.as_lines(revision.entity_type, revision.snapshot), diff=diff,
+                           course=services.course_of(revision.entity_type, entity), earlier=earlier,
+                           against_now=against_now, comparison=comparison,
+                           lines=revisions.as_lines(revision.entity_type, revision.snapshot),
                            restorable=revision.entity_type in services.RESTORABLE and revision.snapshot != current)
 
 
