@@ -3,9 +3,10 @@ from app.accounts.models import AuditEntry, Regency, Role, User
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz
+from app.reports.models import Reminder
 
 __all__ = [
     "Answer", "Attempt", "AttemptStatus", "AuditEntry", "Certificate", "Choice", "Course",
     "CourseOwner", "Enrollment", "Lesson", "LessonCompletion", "Module", "ModuleCompletion",
-    "Question", "Quiz", "Regency", "Revision", "Role", "Status", "User",
+    "Question", "Quiz", "Regency", "Reminder", "Revision", "Role", "Status", "User",
 ]

@@ -332,6 +332,8 @@ MATRIX: dict[str, Expect] = {
     # The course view: its trainer and admins see everyone; coordinators see their regencies' trainees.
     "reports.gradebook_page": Expect(only(TRAINER, *REPORTERS), url_args=_course_id),
     "reports.gradebook_export": Expect(only(TRAINER, *REPORTERS), url_args=lambda w: {**_course_id(w), "extension": "xlsx"}),
+    "reports.remind": Expect(only(*REPORTERS), url_args=lambda w: {"enrollment_id": progress.get_enrollment(
+        w.users[TRAINEE].id, w.course.id).id}, note="the trainee's enrolment: in the regency coordinator's Kukar"),
     "reports.import_upload": Expect(only(*REPORTERS)),
     "reports.import_confirm": Expect(only(*REPORTERS)),
     "reports.import_template": Expect(only(*REPORTERS), url_args=lambda w: {"fmt": "xlsx"}),

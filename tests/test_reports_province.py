@@ -314,20 +314,24 @@ FILTERS = [
 def test_exports_equal_the_roster_on_screen(client, make_user, login_as, province, filters):
     login_as(make_user(Role.COORDINATOR, "64"))
     html = client.get("/laporan/peserta", query_string=filters).get_data(as_text=True)
-    header = table_rows(html, "roster", "thead")[0][1]
-    screen = [cells for _attrs, cells in table_rows(html, "roster")]
+    # Each row on screen: unit, name (with NIP and an account not yet usable), course, status and best score.
+    screen = [(attrs["data-wilayah"], cells[0], attrs["data-kursus"], cells[3], cells[5])
+              for attrs, cells in table_rows(html, "roster")]
     assert screen, "every filter set of this test matches someone"
 
     exported = csv_rows(client.get("/laporan/peserta.csv", query_string=filters).data)
-    # The roster escapes nothing on screen; the CSV neutralises a leading "=", so compare after undoing it.
-    assert exported[0] == header
-    assert [[c[1:] if c.startswith("'=") else c for c in row] for row in exported[1:]] == screen
+    # The CSV neutralises a leading "=", so compare after undoing it.
+    exported = [[c[1:] if c.startswith("'=") else c for c in row] for row in exported]
+    # The same rows in the same order; the page writes the score in Indonesian (87,5%), the CSV with a point.
+    account = lambda label: "" if label == "Aktif" else f" Akun: {label}"  # noqa: E731
+    assert [(r[0], f"{r[2]} {r[3]}".strip() + account(r[15]), r[6], r[11],
+             f"{r[10].replace('.', ',')}%" if r[10] else "–") for r in exported[1:]] == screen
 
     xlsx_header, xlsx_rows, sheets = xlsx_text_rows(client.get("/laporan/peserta.xlsx", query_string=filters).data)
-    assert xlsx_header == header
-    assert [[c[1:] if c.startswith("'=") else c for c in row] for row in xlsx_rows] == screen
+    assert xlsx_header == exported[0]
+    assert [[c[1:] if c.startswith("'=") else c for c in row] for row in xlsx_rows] == exported[1:]
     assert sheets[0] == "Ringkasan"
-    assert sheets[1:] == sorted({row[1] for row in screen}, key=lambda name: [c for c, n in REGENCIES if n == name][0])
+    assert sheets[1:] == sorted({row[1] for row in exported[1:]}, key=lambda name: [c for c, n in REGENCIES if n == name][0])
 
 
 def test_completion_date_range_is_read_in_wita(client, make_user, login_as, province):
@@ -336,10 +340,12 @@ def test_completion_date_range_is_read_in_wita(client, make_user, login_as, prov
     days = sorted({to_wita(NOW - timedelta(days=r.completed_days)).date() for r in done})
     start, end = days[1], days[3]
     expected = sum(start <= to_wita(NOW - timedelta(days=r.completed_days)).date() <= end for r in done)
-    html = client.get("/laporan/peserta", query_string={"dari": start.isoformat(), "sampai": end.isoformat()}).get_data(as_text=True)
-    rows = [cells for _a, cells in table_rows(html, "roster")]
-    assert len(rows) == expected
-    assert all(start.isoformat() <= cells[13][:10] <= end.isoformat() for cells in rows)
+    dates = {"dari": start.isoformat(), "sampai": end.isoformat()}
+    html = client.get("/laporan/peserta", query_string=dates).get_data(as_text=True)
+    assert len(table_rows(html, "roster")) == expected
+    exported = csv_rows(client.get("/laporan/peserta.csv", query_string=dates).data)[1:]
+    assert len(exported) == expected
+    assert all(start.isoformat() <= row[13][:10] <= end.isoformat() for row in exported)
 
 
 def test_bad_filter_input_gets_an_indonesian_message(client, make_user, login_as, province):
@@ -369,8 +375,8 @@ def test_regency_coordinator_sees_only_their_regency(client, make_user, login_as
     login_as(make_user(Role.COORDINATOR, "64.72"))
     dashboard = client.get("/laporan/").get_data(as_text=True)
     assert "Kota Samarinda" in dashboard and "Kabupaten Mahakam Ulu" not in dashboard
-    roster = [cells for _a, cells in table_rows(client.get("/laporan/peserta").get_data(as_text=True), "roster")]
-    assert roster and {cells[0] for cells in roster} == {"64.72"}
+    roster = [attrs for attrs, _cells in table_rows(client.get("/laporan/peserta").get_data(as_text=True), "roster")]
+    assert roster and {attrs["data-wilayah"] for attrs in roster} == {"64.72"}
     exported = csv_rows(client.get("/laporan/peserta.csv").data)[1:]
     assert len(exported) == len(roster) and {row[0] for row in exported} == {"64.72"}
     stalled = client.get("/laporan/perlu-diingatkan").get_data(as_text=True)

@@ -7,10 +7,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.extensions import db, utcnow
 from app.progress.models import Enrollment
+from app.reports.models import Reminder
 from app.reports.views import course_url
 from tests.factories import make_course
 
@@ -83,3 +85,78 @@ def test_messages_link_to_the_public_address(client, make_user, login_as, idle, 
     login_as(make_user(Role.COORDINATOR, "64.02"))
     text = messages(client.get("/laporan/perlu-diingatkan").get_data(as_text=True))["Irene Lambat"]
     assert "Lanjutkan belajar di https://kelaskim.kaltimprov.go.id/" in text and "localhost" not in text
+
+
+# --------------------------------------------------------------------------- reminders remembered
+
+
+def enrolment_of(name: str) -> Enrollment:
+    return db.session.scalar(select(Enrollment).join(User, User.id == Enrollment.user_id).where(User.full_name == name))
+
+
+def last_reminder_lines(page: str) -> dict[str, str]:
+    """The "last reminded" line of each card, by trainee."""
+    found = re.findall(r'<h3><a [^>]+>([^<]+)</a></h3>.*?<p class="last-reminder"[^>]*>\s*(.*?)\s*</p>', page, re.S)
+    return {name: " ".join(html.unescape(line).split()) for name, line in found}
+
+
+def test_a_reminder_is_remembered_with_when_and_by_whom(client, make_user, login_as, idle):
+    login_as(make_user(Role.COORDINATOR, "64.02", full_name="Koordinator Kukar"))
+    page = client.get("/laporan/perlu-diingatkan").get_data(as_text=True)
+    assert last_reminder_lines(page) == {"Irene Lambat": "Belum pernah diingatkan.",
+                                         "Belum Mulai": "Belum pernah diingatkan."}
+    target = enrolment_of("Irene Lambat")
+    response = client.post(f"/laporan/perlu-diingatkan/{target.id}/diingatkan",
+                           data={"next": "/laporan/perlu-diingatkan?hari=14"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/laporan/perlu-diingatkan?hari=14")
+    reminder = db.session.scalar(select(Reminder))
+    assert reminder.enrollment_id == target.id and reminder.reminded_by.full_name == "Koordinator Kukar"
+    lines = last_reminder_lines(client.get("/laporan/perlu-diingatkan").get_data(as_text=True))
+    assert lines["Irene Lambat"].startswith("Terakhir diingatkan ") and lines["Irene Lambat"].endswith(
+        "WITA oleh Koordinator Kukar.")
+    assert lines["Belum Mulai"] == "Belum pernah diingatkan."
+    # The copy and WhatsApp buttons record in the background and get the new line back.
+    answer = client.post(f"/laporan/perlu-diingatkan/{enrolment_of('Belum Mulai').id}/diingatkan",
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and "oleh Koordinator Kukar." in answer.get_json()["html"]
+    # An outside address in "next" is not followed.
+    response = client.post(f"/laporan/perlu-diingatkan/{target.id}/diingatkan", data={"next": "https://contoh.id/"})
+    assert response.headers["Location"].endswith("/laporan/perlu-diingatkan")
+
+
+def test_filter_by_not_reminded_in_the_last_days(client, make_user, login_as, idle):
+    coordinator = make_user(Role.COORDINATOR, "64.02")
+    login_as(coordinator)
+    db.session.add_all([
+        Reminder(enrollment_id=enrolment_of("Irene Lambat").id, reminded_by_id=coordinator.id,
+                 reminded_at=utcnow() - timedelta(days=2)),
+        Reminder(enrollment_id=enrolment_of("Belum Mulai").id, reminded_by_id=coordinator.id,
+                 reminded_at=utcnow() - timedelta(days=10)),
+    ])
+    db.session.commit()
+    shown = lambda query: set(messages(client.get(f"/laporan/perlu-diingatkan{query}").get_data(as_text=True)))  # noqa: E731
+    assert shown("") == {"Irene Lambat", "Belum Mulai"}
+    assert shown("?diingatkan=7") == {"Belum Mulai"}
+    assert shown("?diingatkan=14") == set()
+    page = client.get("/laporan/perlu-diingatkan?diingatkan=nol").get_data(as_text=True)
+    assert "Isi jumlah hari dengan angka, misalnya 14." in page and set(messages(page)) == {"Irene Lambat", "Belum Mulai"}
+
+
+def test_only_coordinators_of_the_trainees_unit_record_reminders(app, client, make_user, login_as, idle):
+    samarinda = enrolment_of("Orang Samarinda")
+    login_as(make_user(Role.COORDINATOR, "64.02"))
+    assert client.post(f"/laporan/perlu-diingatkan/{samarinda.id}/diingatkan").status_code == 403
+    assert client.post("/laporan/perlu-diingatkan/99999/diingatkan").status_code == 404
+    trainee = app.test_client()
+    login_as(make_user(Role.TRAINEE, "64.02"), the_client=trainee)
+    assert trainee.post(f"/laporan/perlu-diingatkan/{samarinda.id}/diingatkan").status_code == 403
+    assert db.session.scalar(select(func.count(Reminder.id))) == 0
+
+
+def test_the_copy_button_is_added_by_a_script_from_the_site(client, make_user, login_as, idle):
+    login_as(make_user(Role.COORDINATOR, "64.02"))
+    page = client.get("/laporan/perlu-diingatkan").get_data(as_text=True)
+    # Hidden until the script runs, so that a page without scripts offers no dead button.
+    assert re.search(r'<button type="button" class="secondary" data-copy="pesan-\d+"[^>]* hidden>Salin pesan</button>', page)
+    assert re.search(r'<script src="/static/reminders\.js(\?v=\w+)?" defer></script>', page)
+    assert "<script>" not in page

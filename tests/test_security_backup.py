@@ -18,6 +18,7 @@ from app.extensions import db
 from app.catalog.models import Revision
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Answer, Attempt, AttemptGrant
+from app.reports.models import Reminder
 from tests.authz_matrix import sign_in
 from tests.factories import make_course
 
@@ -44,9 +45,12 @@ def populate(make_user) -> None:
     attempt = Attempt(quiz_id=quiz.id, user_id=trainee.id, number=1, status="submitted", layout=[{"q": question.id, "c": [2, 0, 1]}],
                       started_at=WHEN, submitted_at=WHEN, score=3.5, max_score=4.0, percent=87.5, passed=True)
     attempt.answers = [Answer(question_id=question.id, response=["1"], score=1.0, max_score=1.0, correct=True)]
+    enrollment = Enrollment(user_id=trainee.id, course_id=course.id, enrolled_at=WHEN, last_activity_at=WHEN,
+                            last_lesson_id=lesson.id, lessons_completed=1, best_score_percent=87.5)
+    db.session.add(enrollment)
+    db.session.flush()
     db.session.add_all([
-        Enrollment(user_id=trainee.id, course_id=course.id, enrolled_at=WHEN, last_activity_at=WHEN, last_lesson_id=lesson.id,
-                   lessons_completed=1, best_score_percent=87.5),
+        Reminder(enrollment_id=enrollment.id, reminded_by_id=trainer.id, reminded_at=WHEN),
         LessonCompletion(user_id=trainee.id, lesson_id=lesson.id, completed_at=WHEN),
         ModuleCompletion(user_id=trainee.id, module_id=module.id, completed_at=WHEN),
         Certificate(code="KIM-2026-AB12CD", user_id=trainee.id, course_id=course.id, completed_at=WHEN),

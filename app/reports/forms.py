@@ -14,7 +14,7 @@ from app.accounts.forms import WitaDateField
 from app.accounts.models import Regency
 from app.catalog.models import Course
 from app.reports.gradebook import GradebookFilter
-from app.reports.services import DEFAULT_STALLED_DAYS, STATUS_LABELS, RosterFilter
+from app.reports.services import DEFAULT_ORDER, DEFAULT_STALLED_DAYS, ROSTER_ORDERS, STATUS_LABELS, RosterFilter
 
 MSG_CHOICE = _l("Pilihan tidak dikenal; pilih dari daftar.")
 
@@ -72,8 +72,14 @@ class DashboardFilterForm(GetFilterForm):
     kursus = ChoiceField(_l("Kursus"), validators=[Optional()])
 
 
+# The column names the roster can be sorted by, in ROSTER_ORDERS order.
+ORDER_LABELS = dict(zip(ROSTER_ORDERS, (
+    _l("Wilayah, lalu nama"), _l("Nama"), _l("Kursus"), _l("Status"), _l("Kemajuan"), _l("Nilai kuis terbaik"),
+    _l("Aktivitas terakhir"), _l("Tanggal selesai"))))
+
+
 class RosterFilterForm(GetFilterForm):
-    """The roster filters; the page and both exports read the same form."""
+    """The roster filters and order; the page and both exports read the same filters (exports keep the unit order)."""
 
     q = SearchField(_l("Cari nama atau NIP"), validators=[Optional()])
     kursus = ChoiceField(_l("Kursus"), validators=[Optional()])
@@ -81,10 +87,17 @@ class RosterFilterForm(GetFilterForm):
     status = ChoiceField(_l("Status"), validators=[Optional()])
     dari = WitaDateField(_l("Selesai sejak tanggal (WITA)"), validators=[Optional()])
     sampai = WitaDateField(_l("Selesai sampai tanggal (WITA)"), validators=[Optional()])
+    urut = ChoiceField(_l("Urutkan menurut"), validators=[Optional()], choices=list(ORDER_LABELS.items()))
+    arah = ChoiceField(_l("Arah urutan"), validators=[Optional()],
+                       choices=[("naik", _l("Naik (A–Z, kecil ke besar)")), ("turun", _l("Turun (Z–A, besar ke kecil)"))])
 
     def __init__(self, formdata, **kwargs) -> None:
         super().__init__(formdata, **kwargs)
         self.status.choices = [("", _l("Semua status"))] + list(STATUS_LABELS.items())
+
+    def order(self) -> tuple[str, bool]:
+        """The column to sort by and whether downwards; the unit order when absent or invalid."""
+        return self._valid("urut") or DEFAULT_ORDER, self._valid("arah") == "turun"
 
     def validate_sampai(self, field) -> None:
         if field.data and self.dari.data and not self.dari.errors and field.data < self.dari.data:
@@ -125,10 +138,22 @@ class StalledFilterForm(GetFilterForm):
                      validators=[Optional(), NumberRange(1, 365, _l("Isi antara 1 dan 365 hari."))])
     wilayah = ChoiceField(_l("Kabupaten/kota"), validators=[Optional()])
     kursus = ChoiceField(_l("Kursus"), validators=[Optional()])
+    diingatkan = DaysField(_l("Belum diingatkan dalam (hari)"),
+                           validators=[Optional(), NumberRange(1, 365, _l("Isi antara 1 dan 365 hari."))])
 
     def days(self) -> int:
         """The number of days asked for, or the default when absent or invalid."""
         return self._valid("hari") or DEFAULT_STALLED_DAYS
+
+    def not_reminded_days(self) -> Opt[int]:
+        """Only trainees not reminded in this many days; None shows everyone."""
+        return self._valid("diingatkan")
+
+
+class ReminderForm(FlaskForm):
+    """Record that a trainee was reminded: the CSRF token and where to go back to."""
+
+    next = HiddenField()
 
 
 class ImportUploadForm(FlaskForm):

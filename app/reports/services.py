@@ -12,6 +12,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _, lazy_gettext as _l
 from redis.exceptions import RedisError
 from sqlalchemy import Select, and_, case, false, func, or_, select, union_all
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Regency, Role, User
 from app.accounts.forms import ACCOUNT_STATUS_LABELS
@@ -23,6 +24,7 @@ from app.extensions import cache, db, utcnow
 from app.progress.figures import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, lesson_totals, status_expression
 from app.progress.models import Certificate, Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, AttemptGrant, AttemptStatus, Quiz
+from app.reports.models import Reminder
 from app.reports.spreadsheets import write_xlsx
 
 log = logging.getLogger(__name__)
@@ -316,8 +318,29 @@ class RosterFilter:
         return (" ".join(f"{k}={v}" for k, v in self.as_dict().items()) or "semua")[:200]
 
 
-def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = None) -> Select:
-    """One row per visible enrolment (user, regency, course, lessons, status, certificate), ordered."""
+# The orders the roster page offers (?urut=): the export order (unit, then name) is the default.
+ROSTER_ORDERS = ("wilayah", "nama", "kursus", "status", "kemajuan", "nilai", "aktivitas", "selesai")
+DEFAULT_ORDER = "wilayah"
+
+
+def _order_keys(order: str, descending: bool, totals) -> list[Any]:
+    """ORDER BY terms for one of ROSTER_ORDERS; ties always fall back to unit, name, id and course."""
+    progress = Enrollment.lessons_completed * 1.0 / func.nullif(func.coalesce(totals.c.total, 0), 0)
+    key = {
+        "nama": User.full_name, "kursus": Course.title, "status": status_expression(), "kemajuan": progress,
+        "nilai": Enrollment.best_score_percent, "aktivitas": Enrollment.last_activity_at,
+        "selesai": Enrollment.completed_at,
+    }.get(order)
+    tail = [Regency.code, User.full_name, User.id, Course.slug]
+    if key is None:
+        return [term.desc() for term in tail] if descending else tail
+    # Empty values (no score, never active, not finished) go last whichever way the column is sorted.
+    return [(key.desc() if descending else key.asc()).nulls_last(), *tail]
+
+
+def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = None, order: str = DEFAULT_ORDER,
+                  descending: bool = False) -> Select:
+    """One row per visible enrolment (user, regency, course, lessons, status, certificate), in the given order."""
     totals = lesson_totals()
     query = (
         select(
@@ -326,7 +349,7 @@ def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = Non
             func.coalesce(totals.c.total, 0).label("lessons_total"), Enrollment.best_score_percent,
             status_expression().label("status"), Enrollment.enrolled_at, Enrollment.completed_at,
             Certificate.code.label("certificate_code"), User.account_status.label("account_status"),
-            User.id.label("user_id"), User.phone, Enrollment.last_activity_at,
+            User.id.label("user_id"), User.phone, Enrollment.last_activity_at, Enrollment.id.label("enrollment_id"),
         )
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
@@ -339,7 +362,7 @@ def roster_select(viewer: User, filters: RosterFilter, user_id: int | None = Non
     if user_id is not None:
         query = query.where(Enrollment.user_id == user_id)
     query = _filtered(_scoped(query, viewer), filters)
-    return query.order_by(Regency.code, User.full_name, User.id, Course.slug)
+    return query.order_by(*_order_keys(order, descending, totals))
 
 
 def _filtered(query: Select, filters: RosterFilter) -> Select:
@@ -381,13 +404,17 @@ def _roster_keys(viewer: User, filters: RosterFilter, *columns: Any) -> Select:
     return _filtered(_scoped(query, viewer), filters)
 
 
-def roster_page(viewer: User, filters: RosterFilter, page: int, per_page: int) -> Page:
+def roster_page(viewer: User, filters: RosterFilter, page: int, per_page: int, order: str = DEFAULT_ORDER,
+                descending: bool = False) -> Page:
     """A page of the roster: the rows the exports would contain, in the same order (three queries).
 
     The roster is ordered by regency code first, so a page is cut from the units taken in code
     order, using the number of rows of each unit; within a unit the name index gives the order,
-    so no query sorts the rows of the whole province.
+    so no query sorts the rows of the whole province. Another order (a sorted column) is one
+    count and one sorted page of the whole filtered roster.
     """
+    if order != DEFAULT_ORDER or descending:
+        return paginate_rows(roster_select(viewer, filters, order=order, descending=descending), page, per_page)
     counts = _unit_counts(viewer, filters)
     total = sum(counts.values())
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
@@ -594,13 +621,22 @@ def person_report(viewer: User, user: User) -> PersonReport:
 # --------------------------------------------------------------------------- reminders
 
 
+@dataclass(frozen=True)
+class LastReminder:
+    """When an enrolment's trainee was last reminded, and by whom (None: an account since deleted)."""
+
+    at: datetime
+    by: Optional[str]
+
+
 @dataclass
-class Reminder:
-    """A trainee to remind about one course, with the message to send."""
+class StalledEnrolment:
+    """A trainee to remind about one course: the message to send and the last reminder, if any."""
 
     row: Any
     message: str
     whatsapp_url: Optional[str]
+    last_reminder: Optional[LastReminder] = None
 
 
 def blocked_quizzes():
@@ -627,32 +663,67 @@ def blocked_quizzes():
 
 
 def stalled_select(viewer: User, days: int, regency_id: int | None = None, course_id: int | None = None,
-                   now: datetime | None = None) -> Select:
+                   now: datetime | None = None, not_reminded_days: int | None = None) -> Select:
     """Unfinished enrolments idle for `days` days, or blocked by a quiz whose attempts are used up.
 
     A blocked row carries blocked_quiz_id: the quiz to grant more attempts at ("kesempatan kuis habis").
+    With not_reminded_days, only those not reminded in that many days.
     """
-    cutoff = (now or utcnow()) - timedelta(days=days)
+    now = now or utcnow()
+    cutoff = now - timedelta(days=days)
     idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
     blocked = blocked_quizzes()
     query = (roster_select(viewer, RosterFilter(course_id=course_id, regency_id=regency_id))
              .add_columns(blocked.c.quiz_id.label("blocked_quiz_id"))
              .outerjoin(blocked, and_(blocked.c.user_id == Enrollment.user_id, blocked.c.course_id == Enrollment.course_id)))
-    return (query.where(Enrollment.completed_at.is_(None), or_(idle_since < cutoff, blocked.c.quiz_id.is_not(None)))
-            .order_by(None).order_by(Regency.code, idle_since, User.full_name, User.id, Course.slug))
+    query = query.where(Enrollment.completed_at.is_(None), or_(idle_since < cutoff, blocked.c.quiz_id.is_not(None)))
+    if not_reminded_days:
+        recent = select(Reminder.id).where(Reminder.enrollment_id == Enrollment.id,
+                                           Reminder.reminded_at >= now - timedelta(days=not_reminded_days))
+        query = query.where(~recent.exists())
+    return query.order_by(None).order_by(Regency.code, idle_since, User.full_name, User.id, Course.slug)
 
 
 def stalled_page(viewer: User, days: int, page: int, per_page: int, course_url, regency_id: int | None = None,
-                 course_id: int | None = None, now: datetime | None = None) -> Page:
-    """A page of trainees to remind; course_url(slug) gives the link put in each message."""
-    result = paginate_rows(stalled_select(viewer, days, regency_id, course_id, now), page, per_page)
-    result.items = [_reminder(row, course_url(row.slug)) for row in result.items]
+                 course_id: int | None = None, now: datetime | None = None,
+                 not_reminded_days: int | None = None) -> Page:
+    """A page of trainees to remind, each with their last reminder; course_url(slug) gives the link in each message."""
+    result = paginate_rows(stalled_select(viewer, days, regency_id, course_id, now, not_reminded_days), page, per_page)
+    last = last_reminders([row.enrollment_id for row in result.items])
+    result.items = [_stalled(row, course_url(row.slug), last.get(row.enrollment_id)) for row in result.items]
     return result
 
 
-def _reminder(row: Any, url: str) -> Reminder:
+def _stalled(row: Any, url: str, last: Optional[LastReminder]) -> StalledEnrolment:
     message = reminder_message(row.full_name, row.title, row.status, row.lessons_completed, row.lessons_total, url)
-    return Reminder(row, message, whatsapp_url(row.phone, message))
+    return StalledEnrolment(row, message, whatsapp_url(row.phone, message), last)
+
+
+def last_reminders(enrollment_ids: Sequence[int]) -> dict[int, LastReminder]:
+    """The latest reminder of each of these enrolments, in one query."""
+    if not enrollment_ids:
+        return {}
+    latest = (select(Reminder.enrollment_id, func.max(Reminder.reminded_at).label("at"))
+              .where(Reminder.enrollment_id.in_(list(enrollment_ids))).group_by(Reminder.enrollment_id).subquery())
+    rows = db.session.execute(
+        select(Reminder.enrollment_id, Reminder.reminded_at, User.full_name)
+        .join(latest, and_(latest.c.enrollment_id == Reminder.enrollment_id, latest.c.at == Reminder.reminded_at))
+        .outerjoin(User, User.id == Reminder.reminded_by_id)
+    )
+    return {enrollment_id: LastReminder(at, name) for enrollment_id, at, name in rows}
+
+
+def enrollment_to_remind(enrollment_id: int) -> Optional[Enrollment]:
+    """An enrolment with its trainee, or None."""
+    return db.session.get(Enrollment, enrollment_id, options=[joinedload(Enrollment.user)])
+
+
+def record_reminder(enrollment: Enrollment, by: User) -> LastReminder:
+    """Note that a coordinator reminded the enrolment's trainee now (sent, copied or said)."""
+    reminder = Reminder(enrollment_id=enrollment.id, reminded_by_id=by.id, reminded_at=utcnow())
+    db.session.add(reminder)
+    db.session.flush()
+    return LastReminder(reminder.reminded_at, by.full_name)
 
 
 def reminder_message(name: str, course: str, status: str, done: int, total: int, url: str) -> str:

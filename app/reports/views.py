@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.numbers import get_decimal_symbol
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import get_locale, gettext as _
+from flask_babel import format_decimal, format_percent, get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from app.accounts import services as accounts
 from app.accounts.invitations import activation_email, invitation
 from app.accounts.access import ensure, role_required
+from app.accounts.forms import ACCOUNT_STATUS_LABELS
 from app.accounts.models import Role, User
 from app.catalog.models import Course
 from app.dates import to_wita
@@ -25,10 +26,11 @@ from app.edge import page_number
 from app.extensions import db, utcnow
 from app.links import external_url
 from app.mail import MailError, mail_configured, send
+from app.main import safe_next
 from app.reports import gradebook, imports, services
 from app.reports.charts import bar_chart
 from app.reports.forms import (DashboardFilterForm, GradebookFilterForm, ImportConfirmForm, ImportUploadForm,
-                               InvitationSendForm, RosterFilterForm, StalledFilterForm)
+                               InvitationSendForm, ReminderForm, RosterFilterForm, StalledFilterForm)
 from app.reports.spreadsheets import iter_csv, iter_file_chunks
 from app.reports.tables import TableError, read_table
 
@@ -73,6 +75,24 @@ def percent(value: float) -> str:
     """
     rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
     return str(rounded).replace(".", get_decimal_symbol(get_locale()))
+
+
+@bp.app_template_filter("angka")
+def whole_number(value: int | None) -> str:
+    """A count with the page language's thousands separator: 10.000 in Bahasa Indonesia, 10,000 in English."""
+    return "" if value is None else format_decimal(value, format="#,##0")
+
+
+@bp.app_template_filter("nilai")
+def score(value: float | None) -> str:
+    """A quiz score as the quiz pages and the CSV write it: at most one decimal (87,5 or 60); a dash when absent."""
+    return "–" if value is None else format_decimal(round(value, 1), format="#,##0.#")
+
+
+@bp.app_template_filter("bagian")
+def share(done: int, total: int) -> str:
+    """done of total as a whole percentage in the page's language ("25%"); a dash when total is 0."""
+    return format_percent(min(done, total) / total, format="#,##0%") if total else "–"
 
 
 def _as_of(figures: services.Dashboard) -> dict:
@@ -120,7 +140,8 @@ def dashboard():
         by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
     ), max_age)
-    return render_template("reports/dashboard.html", form=form, figures_html=Markup(figures_html))
+    return render_template("reports/dashboard.html", form=form, course=course, total=figures.total,
+                           as_of=_as_of(figures), figures_html=Markup(figures_html))
 
 
 @bp.get("/wilayah/<code>")
@@ -157,10 +178,11 @@ def person(user_id: int):
 def roster():
     """One row per trainee per course, filtered, searchable and paginated; the exports match it."""
     form = _roster_form()
-    page = services.roster_page(current_user, form.to_filter(), page_number(), PER_PAGE)
-    headers, rows = services.roster_table(page.items)
-    table = [(record.user_id, services.text_cells(cells)) for record, cells in zip(page.items, rows)]
-    return render_template("reports/roster.html", form=form, page=page, headers=headers, table=table)
+    order, descending = form.order()
+    page = services.roster_page(current_user, form.to_filter(), page_number(), PER_PAGE,
+                                order, descending)
+    return render_template("reports/roster.html", form=form, page=page, order=order, descending=descending,
+                           status_labels=services.STATUS_LABELS, account_labels=ACCOUNT_STATUS_LABELS)
 
 
 @bp.get("/peserta.csv")
@@ -282,9 +304,28 @@ def stalled():
     page = services.stalled_page(
         current_user, form.days(), page_number(), PER_PAGE, course_url,
         regency_id=unit.id if unit else None, course_id=course.id if course else None,
+        not_reminded_days=form.not_reminded_days(),
     )
     return render_template("reports/stalled.html", form=form, page=page, days=form.days(),
-                           status_labels=services.STATUS_LABELS)
+                           status_labels=services.STATUS_LABELS, remind_form=ReminderForm(next=request.full_path))
+
+
+@bp.post("/perlu-diingatkan/<int:enrollment_id>/diingatkan")
+@role_required(*REPORTERS)
+def remind(enrollment_id: int):
+    """Record that the trainee of this enrolment was reminded now, by the current coordinator."""
+    enrollment = services.enrollment_to_remind(enrollment_id) or abort(404)
+    ensure(current_user.can_see_regency(enrollment.user.regency_id))
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    last = services.record_reminder(enrollment, current_user)
+    db.session.commit()
+    # The copy and WhatsApp buttons record in the background and show the new line in place.
+    if request.accept_mimetypes.best == "application/json":
+        return {"html": render_template("reports/_last_reminder.html", last=last)}
+    flash(_("Pengingat untuk %(name)s dicatat.", name=enrollment.user.full_name), "success")
+    return redirect(safe_next(form.next.data) or url_for("reports.stalled"))
 
 
 # --------------------------------------------------------------------------- import
