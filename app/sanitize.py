@@ -30,8 +30,22 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table").enable("strikethrough")
 
 
-def clean_html(html: str) -> str:
-    """Return the HTML with every tag, attribute and URL outside the allow-lists removed."""
+# A lesson names its course's files as berkas/<name>; the page gets each one's address on the site.
+FILE_PREFIX = "berkas/"
+Links = tuple[tuple[str, str], ...]  # (name, address) pairs: hashable, so a rendering can be cached
+
+
+def _file_address(links: dict[str, str]):
+    """An nh3 attribute filter that turns src/href="berkas/<name>" into the file's address on the site."""
+    def resolve(tag: str, attribute: str, value: str) -> str:
+        if attribute in ("src", "href") and value.startswith(FILE_PREFIX):
+            return links.get(value[len(FILE_PREFIX):], value)
+        return value
+    return resolve
+
+
+def clean_html(html: str, links: Links = ()) -> str:
+    """Return the HTML with every tag, attribute and URL outside the allow-lists removed, course files resolved."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -40,15 +54,17 @@ def clean_html(html: str) -> str:
         link_rel="noopener nofollow",
         strip_comments=True,
         clean_content_tags={"script", "style"},
+        attribute_filter=_file_address(dict(links)) if links else None,
     )
 
 
 # Rendering and cleaning a lesson costs milliseconds, and the same few hundred texts are shown over
-# and over; the cache is keyed by the text itself, so an edited lesson is simply a new entry.
+# and over; the cache is keyed by the text and its file addresses, so an edited lesson or a replaced
+# file is simply a new entry.
 @lru_cache(maxsize=2048)
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, links: Links = ()) -> Markup:
     """Render trainer-written Markdown to sanitised HTML that is safe to put on a page."""
-    return Markup(clean_html(_markdown.render(text or "")))
+    return Markup(clean_html(_markdown.render(text or ""), links))
 
 
 @lru_cache(maxsize=8192)
@@ -69,6 +85,7 @@ class _TextOfHtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.image_label = image_label
         self.paragraphs: list[str] = []
+        self.images: list[tuple[str, str]] = []
         self._words: list[str] = []
 
     def _end_paragraph(self) -> None:
@@ -83,7 +100,9 @@ class _TextOfHtml(HTMLParser):
         if tag == "li":
             self._words.append("• ")
         elif tag == "img":
-            self._words.append(f" [{self.image_label}: {dict(attrs).get('alt') or ''}] ")
+            found = dict(attrs)
+            self.images.append((found.get("src") or "", (found.get("alt") or "").strip()))
+            self._words.append(f" [{self.image_label}: {found.get('alt') or ''}] ")
         elif tag in ("td", "th") and "".join(self._words).strip():
             self._words.append(" | ")
 
@@ -95,13 +114,32 @@ class _TextOfHtml(HTMLParser):
         self._words.append(data)
 
 
-def text_paragraphs(text: str | None, image_label: str = "gambar") -> list[str]:
-    """The Markdown as a reader sees it once rendered: plain text, one string per paragraph or list item."""
+def _read(text: str | None, image_label: str = "gambar") -> _TextOfHtml:
     parser = _TextOfHtml(image_label)
     parser.feed(str(render_markdown(text)))
     parser.close()
     parser._end_paragraph()
-    return parser.paragraphs
+    return parser
+
+
+def text_paragraphs(text: str | None, image_label: str = "gambar") -> list[str]:
+    """The Markdown as a reader sees it once rendered: plain text, one string per paragraph or list item."""
+    return _read(text, image_label).paragraphs
+
+
+def images_in(text: str | None) -> list[tuple[str, str]]:
+    """The (src, alt) of every image the Markdown shows once cleaned, in order, src as written."""
+    return _read(text).images
+
+
+def markdown_images(text: str | None) -> list[tuple[str, str]]:
+    """The (src, alt) of the images written in Markdown syntax, ![alt](src), as opposed to raw HTML <img>."""
+    found = []
+    for token in _markdown.parse(text or ""):
+        for child in token.children or ():
+            if child.type == "image":
+                found.append((str(child.attrGet("src") or ""), child.content.strip()))
+    return found
 
 
 def init_app(app) -> None:

@@ -8,6 +8,7 @@ regency); tests/test_security_objects.py checks the objects of someone else.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import tokens
 from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.authoring import revisions
-from app.catalog.models import Course, Revision, Status
+from app.catalog.models import Course, CourseFile, Revision, Status
 from app.extensions import db, utcnow
 from app.progress import certificates, services as progress
 from app.progress.models import Certificate
@@ -220,6 +221,28 @@ def _email_change_token(world: World) -> dict:
     user = account(Role.TRAINEE, "64.02", f"lama-{n}@matriks.example")
     db.session.commit()
     return {"token": tokens.make_token(tokens.EMAIL_CHANGE, user, f"baru-{n}@matriks.example")}
+# A 1x1 white PNG: enough for a course file the matrix can ask for.
+_PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                       "0000000d49444154789c63f8ffffff7f0009fb03fd2a86e38a0000000049454e44ae426082")
+
+
+def _course_file(world: World, name: str = "piksel.png") -> CourseFile:
+    course_file = CourseFile(course_id=world.course.id, name=name, kind="image", media_type="image/png",
+                             alt="Satu piksel", sha256=hashlib.sha256(_PIXEL).hexdigest(), size=len(_PIXEL), width=1,
+                             height=1, content=_PIXEL)
+    db.session.add(course_file)
+    db.session.commit()
+    return course_file
+
+
+def _file_address(world: World) -> dict:
+    course_file = db.session.scalar(db.select(CourseFile).where(CourseFile.name == "piksel.png")) or _course_file(world)
+    return {"slug": world.course.slug, "digest": course_file.sha256[:16], "name": course_file.name}
+
+
+def _fresh_file(world: World) -> dict:
+    """A new file in the trainer's course: deleting it leaves the next role one of its own."""
+    return {"file_id": _course_file(world, f"hapus-{next(_fresh)}.png").id}
 
 
 def _lesson_path(world: World) -> dict:
@@ -275,6 +298,7 @@ MATRIX: dict[str, Expect] = {
     "learning.offline_bundle": Expect(signed_in(), url_args=lambda w: {"slug": w.course.slug}),
     "learning.offline_completion": Expect(only(TRAINEE), url_args=_lesson_id, data=_trainee_queue,
                                           note="a queued completion is accepted from the account that queued it only"),
+    "learning.course_file": Expect(signed_in(), url_args=_file_address, note="an image of the published course"),
     "learning.certificate_pdf": Expect(only(TRAINEE, *REPORTERS), url_args=_certificate,
                                        note="the owner, coordinators who see the owner's regency, admins"),
     "learning.verify": Expect(everyone(), url_args=_certificate, note="public check of a printed certificate"),
@@ -298,6 +322,8 @@ MATRIX: dict[str, Expect] = {
     "authoring.course": Expect(only(*AUTHORS), url_args=_course_id),
     "authoring.course_edit": Expect(only(*AUTHORS), url_args=_course_id),
     "authoring.owners": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.files": Expect(only(*AUTHORS), url_args=_course_id),
+    "authoring.file_delete": Expect(only(*AUTHORS), url_args=_fresh_file),
     "authoring.publish_all": Expect(only(*AUTHORS), url_args=_course_id),
     "authoring.module_new": Expect(only(*AUTHORS), url_args=_course_id),
     "authoring.module_edit": Expect(only(*AUTHORS), url_args=_module_id),

@@ -15,11 +15,11 @@ from app import backup, create_app
 from app.accounts import services
 from app.accounts.models import Regency, Role, User
 from app.extensions import db
-from app.catalog.models import Revision
+from app.catalog.models import CourseFile, Revision
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Answer, Attempt, AttemptGrant
 from app.reports.models import Reminder
-from tests.authz_matrix import sign_in
+from tests.authz_matrix import _PIXEL as PIXEL, sign_in
 from tests.factories import make_course
 
 WHEN = datetime(2026, 11, 26, 3, 15, 42, 123000, tzinfo=UTC)
@@ -51,6 +51,8 @@ def populate(make_user) -> None:
     db.session.flush()
     db.session.add_all([
         Reminder(enrollment_id=enrollment.id, reminded_by_id=trainer.id, reminded_at=WHEN),
+        CourseFile(course_id=course.id, name="satu-piksel.png", kind="image", media_type="image/png", alt="Satu piksel",
+                   sha256="0" * 64, size=len(PIXEL), width=1, height=1, content=PIXEL, updated_at=WHEN),
         LessonCompletion(user_id=trainee.id, lesson_id=lesson.id, completed_at=WHEN),
         ModuleCompletion(user_id=trainee.id, module_id=module.id, completed_at=WHEN),
         Certificate(code="KIM-2026-AB12CD", user_id=trainee.id, course_id=course.id, completed_at=WHEN),

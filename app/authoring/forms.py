@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField, EmailField, FieldList, FloatField, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
     StringField, SubmitField, TextAreaField,
@@ -365,6 +365,17 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Berkas .txt"), validators=[FileAllowed(["txt", "gift"], _l("Unggah berkas teks berakhiran .txt."))])
     text = TextAreaField(_l("Atau tempel teks soal di sini"))
     submit = SubmitField(_l("Periksa"))
+
+
+class CourseFileForm(FlaskForm):
+    """An image or PDF for a course's lessons, with the text that says what it shows."""
+
+    file = FileField(_l("Gambar (JPG, PNG, GIF, WebP) atau PDF"), validators=[FileRequired(_l("Pilih berkas untuk diunggah."))])
+    alt = StringField(_l("Teks alternatif: apa yang terlihat di gambar, atau isi PDF-nya"), filters=[_strip], validators=[
+        DataRequired(_l("Teks alternatif wajib diisi: tulis apa yang terlihat, untuk pembaca layar dan bila gambar "
+                        "tidak termuat.")), Length(max=300, message=_l("Paling banyak 300 karakter."))])
+    replace = BooleanField(_l("Ganti berkas yang sudah ada dengan nama yang sama"))
+    submit = SubmitField(_l("Unggah"))
 
 
 class ImportConfirmForm(FlaskForm):

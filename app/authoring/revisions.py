@@ -41,7 +41,8 @@ def snapshot(entity_type: str, entity) -> dict[str, Any]:
         return {"slug": entity.slug, "title": entity.title, "summary": entity.summary, "audience": entity.audience,
                 "hours": entity.hours, "sequential": entity.sequential, "sources": list(entity.sources or []),
                 "status": entity.status, "owners": sorted(owner.email for owner in entity.owners),
-                "modules": [module.slug for module in by_position(entity.modules)]}
+                "modules": [module.slug for module in by_position(entity.modules)],
+                "files": sorted(f"{item.name} ({item.sha256[:8]}): {item.alt}" for item in entity.files)}
     if entity_type == MODULE:
         return {"slug": entity.slug, "title": entity.title, "status": entity.status,
                 "lessons": [lesson.slug for lesson in by_position(entity.lessons)]}
@@ -61,7 +62,7 @@ def _field_labels() -> dict[str, str]:
         "status": _("status"), "owners": _("pemilik"), "modules": _("daftar modul"), "lessons": _("daftar pelajaran"),
         "minutes": _("durasi"), "objectives": _("tujuan"), "body_md": _("isi"), "pass_mark": _("nilai lulus"),
         "max_attempts": _("batas percobaan"), "review": _("tinjauan hasil"), "draw": _("soal per percobaan"),
-        "draw_per_tag": _("soal per tag"),
+        "draw_per_tag": _("soal per tag"), "files": _("berkas"),
     }
 
 

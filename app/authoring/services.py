@@ -1,6 +1,7 @@
 """Queries and writes of the trainer's editing screens; views commit, these only flush."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -14,11 +15,13 @@ from app.authoring import revisions
 from app.authoring.qformats import MAX_QUESTIONS, parse_aiken, parse_gift, slugify
 from app.catalog import retiring, versions
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
-from app.catalog.models import Course, CourseOwner, Lesson, Module, Revision, Status
+from app.catalog.files import CheckedFile
+from app.catalog.models import Course, CourseFile, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.quizzes import pools
 from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY
 from app.quizzes.models import Choice, Question, Quiz, ReviewPolicy
+from app.sanitize import FILE_PREFIX, images_in, markdown_images
 
 PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
 RETIRED, DELETED = retiring.RETIRED, retiring.DELETED
@@ -209,10 +212,10 @@ def load_question(question_id: int) -> Optional[Question]:
 
 
 def course_of(entity_type: str, entity) -> Course:
-    """The course a course, module, lesson, quiz or question belongs to (for the owner check)."""
+    """The course a course, module, lesson, quiz, question or file belongs to (for the owner check)."""
     if entity_type == revisions.COURSE:
         return entity
-    if entity_type == revisions.MODULE:
+    if entity_type in (revisions.MODULE, "file"):
         return entity.course
     if entity_type == "question":
         return entity.quiz.module.course
@@ -332,8 +335,16 @@ def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
     lesson.objectives, lesson.sources = list(data.objectives), list(data.sources)
 
 
+def _check_images(body_md: str) -> None:
+    """Refuse a lesson whose images lack alternative text: trainees with screen readers, or whose image did not load, need it."""
+    errors, _warnings = image_problems(body_md, ())
+    if errors:
+        raise AuthoringError(" ".join(errors), "body")
+
+
 def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
     """Add a draft lesson at the end of the module."""
+    _check_images(data.body_md)
     slug = _slug_for(data.slug, data.title)
     _check_sibling_slug(slug, module.all_lessons, what=_("pelajaran"))
     lesson = Lesson(slug=slug, position=len(module.lessons), status=Status.DRAFT)
@@ -346,6 +357,7 @@ def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
 
 def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Revision]:
     """Change a lesson in place, so trainees who completed it keep their progress."""
+    _check_images(data.body_md)
     slug = _slug_for(data.slug, data.title)
     _check_sibling_slug(slug, lesson.module.all_lessons, lesson, _("pelajaran"))
     before = revisions.snapshot(revisions.LESSON, lesson)
@@ -559,6 +571,79 @@ def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt:
                      summary=_("impor %(n)d soal (%(fmt)s)", n=len(specs), fmt=fmt.upper()))
     _changed(quiz.module.course)
     return len(specs)
+
+
+# Course files ---------------------------------------------------------------------------------
+
+def load_file(file_id: int) -> Optional[CourseFile]:
+    """A course file (without its bytes) with its course and the course's owners."""
+    query = select(CourseFile).where(CourseFile.id == file_id).options(
+        joinedload(CourseFile.course).selectinload(Course.owners))
+    return db.session.scalar(query)
+
+
+def course_files(course_id: int) -> list[CourseFile]:
+    """The files of a course by name, without their bytes."""
+    return list(db.session.scalars(select(CourseFile).where(CourseFile.course_id == course_id).order_by(CourseFile.name)))
+
+
+def save_file(course: Course, checked: CheckedFile, alt: str, author: User, replace: bool = False) -> tuple[CourseFile, bool]:
+    """Store a checked file under its name; (file, True) when it replaced one of that name (asked with `replace`)."""
+    existing = db.session.scalar(select(CourseFile).where(CourseFile.course_id == course.id,
+                                                          CourseFile.name == checked.name))
+    if existing is not None and not replace:
+        raise AuthoringError(_("Kursus ini sudah punya berkas bernama %(name)s. Centang \"Ganti berkas\" untuk "
+                               "menggantinya, atau ubah nama berkasnya lalu unggah lagi.", name=checked.name), "file")
+    before = revisions.snapshot(revisions.COURSE, course)
+    stored = existing or CourseFile(course_id=course.id, name=checked.name)
+    stored.kind, stored.media_type, stored.alt = checked.kind, checked.media_type, alt
+    stored.sha256, stored.size, stored.content = checked.sha256, len(checked.data), checked.data
+    stored.width, stored.height, stored.uploaded_by_id = checked.width, checked.height, author.id
+    if existing is None:
+        course.files.append(stored)
+    revisions.record(revisions.COURSE, course, author, before)
+    _changed(course)  # lesson pages link the file by its content's hash, on every worker
+    return stored, existing is not None
+
+
+def delete_file(course_file: CourseFile, author: User) -> None:
+    """Remove a course file; lessons that show it get a broken image until they are edited."""
+    course = course_file.course
+    before = revisions.snapshot(revisions.COURSE, course)
+    course.files.remove(course_file)
+    revisions.record(revisions.COURSE, course, author, before)
+    _changed(course)
+
+
+def lessons_using(course: Course, name: str) -> list[Lesson]:
+    """The lessons of the course whose text names berkas/<name>."""
+    needle = f"{FILE_PREFIX}{name}"
+    return [lesson for module in course.modules for lesson in module.lessons if needle in (lesson.body_md or "")]
+
+
+def image_problems(body_md: str, file_names: Collection[str]) -> tuple[list[str], list[str]]:
+    """(errors, warnings) about a lesson's images: ![](...) without alternative text stops a save; the rest warns.
+
+    An image from another site is blocked by the site's content security policy (img-src 'self'):
+    trainees on a slow connection would wait for it, and another site could change or track it.
+    Raw HTML images are the sanitiser's business: without alt text they only get a warning.
+    """
+    written = markdown_images(body_md)
+    errors = [_("Gambar %(src)s belum punya teks alternatif: tulis apa yang terlihat di antara [ ] sebelum (%(src)s).",
+                src=src) for src, alt in written if not alt]
+    in_markdown = {src for src, _alt in written}
+    warnings = []
+    for src, alt in images_in(body_md):
+        if not alt and src not in in_markdown:
+            warnings.append(_("Gambar %(src)s belum punya teks alternatif (alt): pembaca layar tidak dapat "
+                              "menyebutkan isinya.", src=src))
+        if src.startswith(FILE_PREFIX) and src[len(FILE_PREFIX):] not in file_names:
+            warnings.append(_("Berkas %(src)s belum diunggah ke kursus ini; gambarnya tidak akan tampil.", src=src))
+        elif "//" in src or src.startswith("data:"):
+            warnings.append(_("Gambar dari situs lain (%(src)s) tidak ditampilkan: Kelas KIM hanya memuat gambar "
+                              "dari situsnya sendiri, agar halaman ringan dan aman. Simpan gambarnya, unggah di "
+                              "Berkas kursus, lalu tulis ![teks alternatif](berkas/nama-berkas.jpg).", src=src))
+    return errors, warnings
 
 
 # Order and publication -----------------------------------------------------------------------

@@ -11,13 +11,16 @@ from app.accounts.access import ensure, role_required
 from app.accounts.models import Role
 from app.authoring import analysis, revisions, services
 from app.authoring.forms import (
-    IMPORT_FORMATS, QUESTION_TYPE_LABELS, REVIEW_LABELS, SCORING_LABELS, ButtonForm, CourseForm, ImportConfirmForm,
-    ImportForm, LessonForm, ModuleForm, OwnerForm, QuestionForm, QuizForm, join_lines, join_tag_counts, split_lines,
+    IMPORT_FORMATS, QUESTION_TYPE_LABELS, REVIEW_LABELS, SCORING_LABELS, ButtonForm, CourseFileForm, CourseForm,
+    ImportConfirmForm, ImportForm, LessonForm, ModuleForm, OwnerForm, QuestionForm, QuizForm, join_lines,
+    join_tag_counts, split_lines,
 )
 from app.authoring.services import AuthoringError
 from app.catalog.models import Status
+from app.catalog import files as coursefiles
 from app.extensions import db
 from app.progress import services as learning
+from app.progress.views import course_file_links
 from app.quizzes import services as quizzes
 from app.quizzes.forms import AttemptSubmitForm
 
@@ -28,7 +31,8 @@ AUTHORS = (Role.TRAINER, Role.ADMIN)
 KINDS = {"kursus": revisions.COURSE, "modul": revisions.MODULE, "pelajaran": revisions.LESSON,
          "kuis": revisions.QUIZ, "soal": "question"}
 LOADERS = {revisions.COURSE: services.load_course, revisions.MODULE: services.load_module,
-           revisions.LESSON: services.load_lesson, revisions.QUIZ: services.load_quiz, "question": services.load_question}
+           revisions.LESSON: services.load_lesson, revisions.QUIZ: services.load_quiz, "question": services.load_question,
+           "file": services.load_file}
 STATES = {"terbit": Status.PUBLISHED, "draf": Status.DRAFT}
 
 
@@ -192,9 +196,20 @@ def _lesson_data(form: LessonForm) -> services.LessonData:
 
 
 def _lesson_page(form: LessonForm, module, lesson):
-    """The lesson form; with "Pratinjau" pressed, the body rendered below it and nothing saved."""
+    """The lesson form with the course's files to insert; with "Pratinjau" pressed, the body rendered and nothing saved."""
     preview = form.body.data if request.method == "POST" and form.preview.data else None
-    return render_template("authoring/lesson_form.html", form=form, module=module, lesson=lesson, preview=preview)
+    files = services.course_files(module.course_id)
+    errors, warnings = services.image_problems(preview, {f.name for f in files}) if preview is not None else ([], [])
+    return render_template("authoring/lesson_form.html", form=form, module=module, lesson=lesson, preview=preview,
+                           files=files, image_notes=errors + warnings,
+                           links=course_file_links(module.course.slug, {f.name: f.sha256 for f in files}))
+
+
+def _warn_about_images(lesson) -> None:
+    """After a save, say which images trainees will not see (another site's, or a file not uploaded)."""
+    names = {f.name for f in services.course_files(lesson.module.course_id)}
+    for warning in services.image_problems(lesson.body_md, names)[1]:
+        flash(warning, "warning")
 
 
 @bp.route("/modul/<int:module_id>/pelajaran/baru", methods=["GET", "POST"])
@@ -211,6 +226,7 @@ def lesson_new(module_id: int):
         else:
             db.session.commit()
             flash(_("Pelajaran %(title)s disimpan sebagai draf.", title=lesson.title), "success")
+            _warn_about_images(lesson)
             return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
     return _lesson_page(form, module, None)
 
@@ -230,8 +246,59 @@ def lesson_edit(lesson_id: int):
         else:
             db.session.commit()
             flash(_("Pelajaran disimpan.") if changed else _("Tidak ada perubahan."), "success")
+            _warn_about_images(lesson)
             return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
     return _lesson_page(form, lesson.module, lesson)
+
+
+# Course files -----------------------------------------------------------------------------------
+
+@bp.app_template_filter("ukuran")
+def file_size(n_bytes: int) -> str:
+    """A file size in the page's language: '1,5 MB' or '1.5 MB', '300 KB'."""
+    if n_bytes >= 1024 * 1024:
+        return f"{format_decimal(n_bytes / (1024 * 1024), format='#,##0.#')} MB"
+    return f"{format_decimal(max(1, round(n_bytes / 1024)), format='#,##0')} KB"
+
+
+@bp.route("/kursus/<int:course_id>/berkas", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def files(course_id: int):
+    """The course's images and PDFs: upload one (checked and re-encoded), see them with the Markdown to use."""
+    course = _editable(revisions.COURSE, course_id)
+    form = CourseFileForm()
+    if form.validate_on_submit():
+        try:
+            checked = coursefiles.checked_upload(coursefiles.read_limited(form.file.data.stream), form.file.data.filename)
+            stored, replaced = services.save_file(course, checked, form.alt.data, current_user, form.replace.data)
+        except (coursefiles.FileProblem, AuthoringError) as error:
+            _refuse(form, error if isinstance(error, AuthoringError) else AuthoringError(str(error), "file"))
+        else:
+            db.session.commit()
+            flash(_("Berkas %(name)s diganti.", name=stored.name) if replaced
+                  else _("Berkas %(name)s diunggah.", name=stored.name), "success")
+            return redirect(url_for("authoring.files", course_id=course.id) + f"#berkas-{stored.id}")
+    listed = services.course_files(course.id)
+    return render_template("authoring/files.html", course=course, form=form, files=listed,
+                           links=dict(course_file_links(course.slug, {f.name: f.sha256 for f in listed})),
+                           limit=coursefiles.size_label(coursefiles.MAX_BYTES))
+
+
+@bp.route("/berkas/<int:file_id>/hapus", methods=["GET", "POST"])
+@role_required(*AUTHORS)
+def file_delete(file_id: int):
+    """Ask (naming the lessons that show it), then delete a course file."""
+    course_file = _editable("file", file_id)
+    course = course_file.course
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name = course_file.name
+        services.delete_file(course_file, current_user)
+        db.session.commit()
+        flash(_("Berkas %(name)s dihapus.", name=name), "success")
+        return redirect(url_for("authoring.files", course_id=course.id))
+    return render_template("authoring/file_delete.html", course_file=course_file, course=course, form=form,
+                           lessons=services.lessons_using(services.load_course(course.id), course_file.name))
 
 
 # Order and publication -----------------------------------------------------------------------

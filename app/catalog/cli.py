@@ -29,7 +29,8 @@ def _read_and_report(path: Path) -> Reading:
     for course in reading.courses:
         lessons = sum(len(module.lessons) for module in course.modules)
         questions = sum(len(module.quiz.questions) for module in course.modules if module.quiz)
-        click.echo(f"{course.slug}: {len(course.modules)} modul, {lessons} pelajaran, {questions} soal")
+        files = f", {len(course.files)} berkas" if course.files else ""
+        click.echo(f"{course.slug}: {len(course.modules)} modul, {lessons} pelajaran, {questions} soal{files}")
     return reading
 
 

@@ -11,13 +11,17 @@ from typing import Any, Optional
 import yaml
 
 from app.catalog import cues
+from app.catalog import files as file_checks
 from app.catalog.models import Status
 from app.quizzes import pools
 from app.quizzes.grading import FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY
 from app.quizzes.models import ReviewPolicy
+from app.sanitize import markdown_images
 
 COURSE_FILE = "course.yaml"
 QUIZ_FILE = "quiz.yaml"
+FILES_FOLDER = "berkas"  # course files (images, PDF handouts), named in course.yaml and used as berkas/<name>
+ALT_MAX = 300
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QUIZ_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")
 SLUG_MAX = 80  # the width of the slug and key columns
@@ -99,8 +103,22 @@ class ModuleData:
 
 
 @dataclass
+class FileData:
+    """A course file listed in course.yaml: stored as berkas/<name>, checked (an image written anew when needed)."""
+
+    name: str
+    alt: str
+    checked: file_checks.CheckedFile
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to store and to write back on export."""
+        return self.checked.data
+
+
+@dataclass
 class CourseData:
-    """A course as described by its course.yaml, with every module, lesson and quiz."""
+    """A course as described by its course.yaml, with every module, lesson, quiz and file."""
 
     slug: str
     title: str
@@ -111,6 +129,7 @@ class CourseData:
     sources: list[str] = field(default_factory=list)
     status: str = Status.PUBLISHED
     modules: list[ModuleData] = field(default_factory=list)
+    files: list[FileData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -419,7 +438,7 @@ def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[P
     fields = _Fields(doc, doc.data)
     if not fields.ok:
         return None
-    fields.only({"slug", "title", "summary", "audience", "hours", "sequential", "sources", "status", "modules"})
+    fields.only({"slug", "title", "summary", "audience", "hours", "sequential", "sources", "status", "modules", "files"})
     course = CourseData(
         slug=fields.slug("slug"),
         title=fields.text("title", max_length=TITLE_MAX),
@@ -435,9 +454,78 @@ def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[P
         module = _read_module(folder, fields.sub(("modules", index)), slugs)
         if module is not None:
             course.modules.append(module)
+    course.files = _read_files(folder, fields)
+    _check_file_references(course, folder, problems)
     if warnings is not None and len(problems) == before:
         warnings.extend(course_warnings(course, doc.file, doc.line_of(("hours",))))
     return course
+
+
+def _read_files(folder: Path, fields: _Fields) -> list[FileData]:
+    """The files listed under `files:`, each read from berkas/ and checked by its content."""
+    found: list[FileData] = []
+    names: set[str] = set()
+    for index, _ in enumerate(fields.items("files", required=False)):
+        entry = fields.sub(("files", index))
+        if not entry.ok:
+            continue
+        entry.only({"name", "alt"})
+        name, alt = entry.text("name"), entry.text("alt", max_length=ALT_MAX)
+        entry.label = f"berkas '{name}'" if name else ""
+        if not name or not alt:
+            continue
+        if not file_checks.is_safe_name(name):
+            entry.problem(("name",), "nama berkas harus huruf kecil, angka, dan tanda hubung, diakhiri .jpg, .png, "
+                                     f"atau .pdf (paling panjang {file_checks.NAME_MAX} karakter)")
+            continue
+        if name in names:
+            entry.problem(("name",), f"berkas '{name}' tercantum dua kali")
+            continue
+        names.add(name)
+        checked = _read_course_file(folder / FILES_FOLDER / name, entry)
+        if checked is not None:
+            found.append(FileData(name, alt, checked))
+    return found
+
+
+def _read_course_file(path: Path, entry: _Fields) -> Optional[file_checks.CheckedFile]:
+    """A listed file once checked (its size before reading, then its content), or None with the problem noted."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        entry.problem(("name",), f"berkas tidak ditemukan: {path}")
+        return None
+    limit = file_checks.MAX_BYTES
+    if size > limit:
+        entry.problem(("name",), f"berkas terlalu besar ({file_checks.size_label(size)}; batasnya "
+                                 f"{file_checks.size_label(limit)}): {path}")
+        return None
+    try:
+        return file_checks.checked_folder_file(path.read_bytes(), path.name)
+    except file_checks.FileProblem as error:
+        entry.problem(("name",), f"{error}: {path}")
+    except OSError as error:
+        entry.problem(("name",), f"tidak dapat dibaca: {error.strerror}: {path}")
+    return None
+
+
+# berkas/<name> written in a lesson: as an image or a link target, in Markdown or in an HTML attribute.
+FILE_REFERENCE = re.compile(r"""[("'=]\s*berkas/([^)"'\s>]+)""")
+
+
+def _check_file_references(course: CourseData, folder: Path, problems: list[Problem]) -> None:
+    """Every berkas/<name> a lesson uses is listed under files:, and every image there has alternative text."""
+    listed = {item.name for item in course.files}
+    for module, lesson in iter_lessons(course):
+        shown = str(folder / module.slug / f"{lesson.slug}.md")
+        for name in dict.fromkeys(FILE_REFERENCE.findall(lesson.body_md)):
+            if name not in listed:
+                problems.append(Problem(shown, f"berkas/{name} dipakai di isi pelajaran tetapi tidak tercantum di "
+                                               f"files course.yaml (atau tidak dapat dipakai)"))
+        for src, alt in markdown_images(lesson.body_md):
+            if not alt:
+                problems.append(Problem(shown, f"gambar {src} tidak punya teks alternatif: tulis apa yang terlihat "
+                                               "di antara [ ]"))
 
 
 def _read_module(folder: Path, fields: _Fields, slugs: dict[str, int]) -> Optional[ModuleData]:
@@ -804,6 +892,8 @@ def course_document(course: CourseData) -> dict[str, Any]:
     document.update({key: value for key, value in (("summary", course.summary), ("audience", course.audience)) if value})
     document.update({"hours": course.hours, "sequential": course.sequential, "sources": list(course.sources),
                      "modules": modules})
+    if course.files:
+        document["files"] = [{"name": item.name, "alt": item.alt} for item in course.files]
     return document
 
 
@@ -877,7 +967,9 @@ def write_course(course: CourseData, directory: Path | str) -> list[Path]:
             files[folder / module.slug / f"{lesson.slug}.md"] = lesson_text(lesson)
         if module.quiz is not None:
             files[folder / module.slug / QUIZ_FILE] = dump_yaml(quiz_document(module.quiz))
-    for path, text in files.items():
+    written = {path: text.encode("utf-8") for path, text in files.items()}
+    written.update({folder / FILES_FOLDER / item.name: item.data for item in course.files})
+    for path, data in written.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    return list(files)
+        path.write_bytes(data)  # course files exactly as stored: an export imported again is byte for byte the same
+    return list(written)

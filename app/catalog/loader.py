@@ -21,9 +21,10 @@ from sqlalchemy import inspect
 from app.accounts.services import record
 from app.catalog import retiring, services, versions
 from app.catalog.coursefiles import (
-    ChoiceData, CourseData, LessonData, ModuleData, QuestionData, QuizData, write_course,
+    ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData, QuizData, write_course,
 )
-from app.catalog.models import Course, Lesson, Module
+from app.catalog.files import CheckedFile
+from app.catalog.models import Course, CourseFile, Lesson, Module
 from app.extensions import db
 from app.quizzes.models import Choice, Question, Quiz
 
@@ -31,7 +32,7 @@ Row = TypeVar("Row")
 Item = TypeVar("Item")
 
 # What the summary calls each kind of row, in the order it lists them.
-KINDS = ("kursus", "modul", "pelajaran", "kuis", "soal", "pilihan")
+KINDS = ("kursus", "modul", "pelajaran", "kuis", "soal", "pilihan", "berkas")
 NEW, CHANGED, BACK, RETIRED, DELETED = "baru", "diubah", "dipulihkan", "diarsipkan", "dihapus"
 ACTIONS = (NEW, CHANGED, BACK, RETIRED, DELETED)
 # How the summary speaks of the trainee records a change touches, per action.
@@ -88,7 +89,7 @@ class _Sync:
         self.result.changes[(kind, action)] += 1
         self.rows[(kind, action)].append(row)
 
-    def assign(self, kind: str, row: Any, **values: Any) -> None:
+    def assign(self, kind: str, row: Any, /, **values: Any) -> None:  # positional-only: course files have a `kind` column
         """Set only the attributes whose value differs, so unchanged rows get no UPDATE."""
         different = {name: value for name, value in values.items() if getattr(row, name) != value}
         for name, value in different.items():
@@ -165,6 +166,34 @@ def _update_course(sync: _Sync, course: Course, data: CourseData) -> None:
     sync.children("modul", course, "modules", course.all_modules if course.id else [], data.modules,
                   lambda row: row.slug, lambda item: item.slug, Module,
                   lambda row, item, position: _update_module(sync, row, item, position))
+    _update_files(sync, course, data.files)
+
+
+def _update_files(sync: _Sync, course: Course, items: Sequence[FileData]) -> None:
+    """Match stored files to listed ones by name: update or make them; delete the rest (no trainee record points at a file)."""
+    by_name = {row.name: row for row in course.files} if course.id else {}
+    kept = []
+    for item in items:
+        row = by_name.pop(item.name, None)
+        if row is None:
+            row = CourseFile()
+            sync.note("berkas", NEW, row)
+        _update_file(sync, row, item)
+        kept.append(row)
+    for row in by_name.values():
+        sync.note("berkas", DELETED, row)
+    if list(course.files) != kept:
+        course.files = kept
+
+
+def _update_file(sync: _Sync, row: CourseFile, item: FileData) -> None:
+    """Match a stored file to a listed one by name; its bytes are compared by hash, never loaded."""
+    checked = item.checked
+    same_bytes = inspect(row).persistent and row.sha256 == checked.sha256
+    sync.assign("berkas", row, name=item.name, alt=item.alt, kind=checked.kind, media_type=checked.media_type,
+                sha256=checked.sha256, size=len(checked.data), width=checked.width, height=checked.height)
+    if not same_bytes:
+        row.content = checked.data
 
 
 def _update_module(sync: _Sync, module: Module, data: ModuleData, position: int) -> None:
@@ -237,6 +266,8 @@ def course_data(course: Course) -> CourseData:
         slug=course.slug, title=course.title, summary=course.summary or "", audience=course.audience or "",
         hours=course.hours, sequential=course.sequential, sources=list(course.sources or []), status=course.status,
         modules=[_module_data(module) for module in course.modules],
+        files=[FileData(row.name, row.alt, CheckedFile(row.name, row.content, row.kind, row.media_type, row.width,
+                                                       row.height)) for row in course.files],
     )
 
 
@@ -279,5 +310,5 @@ def export_course(course: Course, directory: Path | str) -> ExportResult:
     written = set(files)
     # Left in place rather than deleted: they may hold work that is not in the database.
     stale = sorted(path for path in folder.rglob("*")
-                   if path.suffix in (".md", ".yaml", ".yml") and path not in written)
+                   if path.suffix in (".md", ".yaml", ".yml", ".jpg", ".png", ".pdf") and path not in written)
     return ExportResult(folder, files, stale)

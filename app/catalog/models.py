@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, utcnow
@@ -79,6 +79,9 @@ class Course(db.Model):
     )
     all_modules: Mapped[list[Module]] = relationship(order_by="Module.position", viewonly=True)
     owners: Mapped[list[User]] = relationship(secondary="course_owners")
+    files: Mapped[list[CourseFile]] = relationship(
+        back_populates="course", order_by="CourseFile.name", cascade="all, delete-orphan"
+    )
 
     @property
     def is_published(self) -> bool:
@@ -156,6 +159,44 @@ class Lesson(Retirable, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     module: Mapped[Module] = relationship(back_populates="lessons")
+
+
+class CourseFile(db.Model):
+    """An image or PDF handout of a course, referred to from lessons as berkas/<name>."""
+
+    __tablename__ = "course_files"
+    __table_args__ = (
+        UniqueConstraint("course_id", "name"),
+        CheckConstraint("kind IN ('image', 'pdf')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the course the file belongs to; goes with it
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    #: the name lessons use (berkas/<name>): lower case, digits, hyphens, .jpg, .png or .pdf
+    name: Mapped[str] = mapped_column(String(80))
+    #: "image" or "pdf"
+    kind: Mapped[str] = mapped_column(String(10))
+    #: the Content-Type it is served with
+    media_type: Mapped[str] = mapped_column(String(40))
+    #: the alternative text of an image, or what a PDF holds; required
+    alt: Mapped[str] = mapped_column(String(300))
+    #: hex SHA-256 of content: part of the file's address, so a changed file gets a new one
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[Optional[int]] = mapped_column(Integer)
+    height: Mapped[Optional[int]] = mapped_column(Integer)
+    #: the bytes as served: images already re-encoded; loaded only when the file itself is asked for
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="files")
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the file is shown as a picture (else it is a download)."""
+        return self.kind == "image"
 
 
 class Revision(db.Model):

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, select
 
 from app.catalog import versions
-from app.catalog.models import Course, CourseOwner, Lesson, Module, Status, editable_by
+from app.catalog.models import Course, CourseFile, CourseOwner, Lesson, Module, Status, editable_by
 from app.extensions import db
 from app.quizzes.models import Quiz
 
@@ -92,6 +92,7 @@ class CourseView:
     status: str
     content_version: int
     owner_ids: frozenset[int]
+    files: dict[str, str] = field(default_factory=dict)  # berkas/<name> -> the SHA-256 of its content
     modules: tuple[ModuleView, ...] = ()
 
     @property
@@ -146,8 +147,11 @@ def _load(course_id: int) -> CourseView:
         c.id, c.slug, c.title, c.summary, c.audience, c.hours, c.sources, c.sequential, c.status, c.content_version,
     ).where(c.id == course_id)).one()
     owners = frozenset(db.session.scalars(select(CourseOwner.user_id).where(CourseOwner.course_id == course_id)))
+    files = {name: sha for name, sha in db.session.execute(
+        select(CourseFile.name, CourseFile.sha256).where(CourseFile.course_id == course_id))}
     course = CourseView(row.id, row.slug, row.title, row.summary or "", row.audience or "", row.hours,
-                        tuple(row.sources or ()), row.sequential, row.status, row.content_version, owners)
+                        tuple(row.sources or ()), row.sequential, row.status, row.content_version, owners,
+                        files)
     modules = _modules(course)
     lessons = _lessons(modules)
     quizzes = _quizzes(modules)

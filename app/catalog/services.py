@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.catalog.models import Course, Lesson, Module, Status
+from app.catalog.models import Course, CourseFile, Lesson, Module, Status
 from app.extensions import db
 from app.quizzes.models import Question, Quiz
 
@@ -63,6 +63,13 @@ def courses_with_content(slugs: Iterable[str]) -> dict[str, Course]:
 def course_with_content(slug: str) -> Optional[Course]:
     """One course loaded whole, or None."""
     return courses_with_content([slug]).get(slug)
+
+
+def file_with_content(course_id: int, name: str) -> Optional[CourseFile]:
+    """A course file with its bytes loaded, or None."""
+    query = (select(CourseFile).where(CourseFile.course_id == course_id, CourseFile.name == name)
+             .options(undefer(CourseFile.content)))
+    return db.session.scalar(query)
 
 
 def lessons_in_order(course_id: int) -> list[Lesson]:

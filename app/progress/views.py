@@ -1,6 +1,8 @@
 """Trainee pages: catalogue, my courses, lessons, completion and certificates."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
@@ -8,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.access import ensure, role_required
 from app.accounts.models import Role
+from app.catalog import services as catalog_services
 from app.catalog.models import Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
 from app.progress import certificates, figures, offline, services
 from app.progress.certificate_pdf import FontMissing, render_certificate
 from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, ReissueForm, RevokeForm
+from app.sanitize import Links
 
 bp = Blueprint("learning", __name__)
 
@@ -52,11 +56,22 @@ def offline_key(course: CourseView, progress: services.CourseProgress) -> str:
                              url_for("static", filename="luring.js"))
 
 
+# How much of a file's SHA-256 its address carries: enough that a changed file never shares an address.
+DIGEST_LENGTH = 16
+
+
+def course_file_links(slug: str, files: Mapping[str, str]) -> Links:
+    """(name, address) of each file of a course, from its name -> SHA-256 map, for |markdown(links)."""
+    return tuple((name, url_for("learning.course_file", slug=slug, digest=sha[:DIGEST_LENGTH], name=name))
+                 for name, sha in sorted(files.items()))
+
+
 @bp.context_processor
 def learning_helpers():
     """Link builders and the enrolment statuses for the learning templates."""
     return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label,
-            "offline_key": offline_key, "COMPLETED": figures.COMPLETED, "IN_PROGRESS": figures.IN_PROGRESS}
+            "offline_key": offline_key, "COMPLETED": figures.COMPLETED, "IN_PROGRESS": figures.IN_PROGRESS,
+            "course_file_links": course_file_links}
 
 
 def updating_page(course: CourseView, part: str = "course"):
@@ -241,6 +256,29 @@ def _after_completion(course: CourseView, lesson: LessonView, result: services.C
         return redirect(url_for("learning.course", slug=course.slug))
     step = services.resume_step(course, services.course_progress(current_user, course))
     return redirect(step_url(step) if step is not None else url_for("learning.course", slug=course.slug))
+
+
+@bp.get("/kursus/<slug>/berkas/<digest>/<name>")
+@login_required
+def course_file(slug: str, digest: str, name: str):
+    """A lesson image or PDF handout, for whoever may read the course; its address changes with its content.
+
+    So it is sent to be kept for a year without asking again (immutable), which spares slow connections
+    and lets an offline copy of a lesson keep its pictures; an older address is sent on to the current one.
+    """
+    course = services.course_outline_by_slug(slug)
+    if course is None or not services.can_view(current_user, course) or name not in course.files:
+        abort(404)
+    if course.files[name][:DIGEST_LENGTH] != digest:
+        return redirect(url_for("learning.course_file", slug=slug, digest=course.files[name][:DIGEST_LENGTH], name=name))
+    stored = catalog_services.file_with_content(course.id, name) or abort(404)
+    response = make_response(stored.content)
+    response.mimetype = stored.media_type
+    response.set_etag(stored.sha256)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    disposition = "inline" if stored.is_image else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{stored.name}"'
+    return response.make_conditional(request)
 
 
 @bp.get("/sertifikat/<code>.pdf")
