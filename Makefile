@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 
-.PHONY: run test bench setup db clean translations
+AXE := node_modules/axe-core/axe.min.js
+
+.PHONY: run test bench setup db clean translations axe
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "Python venv belum terpasang: jalankan 'sudo apt install python3-venv' lalu ulangi."; exit 1; }
@@ -29,14 +31,22 @@ db: setup
 run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# axe-core, for the accessibility checks of the browser tests, from npm into node_modules/ (not committed).
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: $(AXE)
+
 test: $(VENV)/.installed-dev
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory axe; else echo "npm tidak terpasang: uji aksesibilitas (axe-core) dilewati. Pasang: apt-get install -y npm"; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
 
 # Refresh the English catalogue after changing user-visible strings, then translate the new
 # entries in app/translations/en/LC_MESSAGES/messages.po and run `make translations` again.
