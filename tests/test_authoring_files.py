@@ -212,3 +212,23 @@ def test_another_trainers_course_files_are_out_of_reach(app, client, trainer_cou
     assert upload(other, trainer_course, png(), "lain.png").status_code == 403
     assert other.post(f"/kelola/berkas/{course_file.id}/hapus").status_code == 403
     assert [f.name for f in stored()] == ["diagram.png"]
+
+
+def test_a_course_saved_for_offline_reading_holds_its_uploaded_images(app, client, trainer_course, make_user,
+                                                                      login_as):
+    upload(client, trainer_course, png(), "diagram.png", alt="Alur informasi KIM")
+    lesson = db.session.get(Lesson, trainer_course.modules[0].lessons[0].id)
+    lesson.body_md = "![Alur informasi KIM](berkas/diagram.png)"
+    db.session.commit()
+    trainee = app.test_client()
+    student = make_user(full_name="Agus Salim")
+    learning.enroll(student, trainer_course)
+    db.session.commit()
+    login_as(student, the_client=trainee)
+    saved = trainee.get(f"/kursus/{trainer_course.slug}/luring.json").json
+    image_url = f"/kursus/{trainer_course.slug}/berkas/{stored()[0].sha256[:16]}/diagram.png"
+    assert image_url in saved["urls"] and trainee.get(image_url).data == stored()[0].content
+    # A replaced image is a new address and a new key, so the saved copy is refreshed.
+    upload(client, trainer_course, png(80, 60), "diagram.png", replace="y")
+    again = trainee.get(f"/kursus/{trainer_course.slug}/luring.json").json
+    assert again["key"] != saved["key"] and image_url not in again["urls"]

@@ -84,7 +84,7 @@ def test_trainees_of_an_unpublished_course_see_it_is_being_updated_with_their_pr
         page = response.get_data(as_text=True)
         assert response.status_code == 200, url
         assert f"Kursus {course.title} sedang diperbarui" in page, url
-        assert "1 dari 4 pelajaran selesai." in page, url
+        assert "1 dari 6 langkah selesai" in page, url
     # The course stays in "Kursus saya", marked, with a link that explains.
     page = trainee.get("/kursus-saya").get_data(as_text=True)
     assert course.title in page and "Sedang diperbarui" in page and f'href="/kursus/{course.slug}"' in page
@@ -100,4 +100,4 @@ def test_trainees_of_an_unpublished_course_see_it_is_being_updated_with_their_pr
     # Published again, the trainee carries on where they were.
     client.post(f"/kelola/kursus/{course.id}/status/terbit")
     page = trainee.get(f"/kursus/{course.slug}").get_data(as_text=True)
-    assert "sedang diperbarui" not in page and "1 dari 4 pelajaran selesai." in page
+    assert "sedang diperbarui" not in page and "1 dari 6 langkah selesai" in page

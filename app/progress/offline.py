@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.catalog.outline import CourseView, LessonView
 from app.progress.services import CourseProgress, visible_lessons, visible_modules
-from app.sanitize import render_markdown
+from app.sanitize import Links, render_markdown
 
 # Images a lesson shows from this site (the CSP allows no other host); the sanitiser writes src="...".
 _OWN_IMAGE = re.compile(r'<img\b[^>]*?\bsrc="(/(?!/)[^"]*)"')
@@ -27,11 +27,15 @@ def content_version(course: CourseView) -> str:
     return f"{course.id}.{course.content_version}"
 
 
-def saved_course(course: CourseView, progress: CourseProgress) -> SavedCourse:
-    """The published lessons of the modules open to the trainee, in course order, and the images they show."""
+def saved_course(course: CourseView, progress: CourseProgress, links: Links = ()) -> SavedCourse:
+    """The published lessons of the modules open to the trainee, in course order, and the images they show.
+
+    `links` are the addresses of the course's files, as the lesson page resolves them (berkas/<name>).
+    """
     lessons = [lesson for module in visible_modules(course) if progress.is_open(module)
                for lesson in visible_lessons(module)]
-    images = list(dict.fromkeys(src for lesson in lessons for src in _OWN_IMAGE.findall(render_markdown(lesson.body_md))))
+    images = list(dict.fromkeys(src for lesson in lessons
+                                for src in _OWN_IMAGE.findall(render_markdown(lesson.body_md, links))))
     return SavedCourse(lessons, images)
 
 

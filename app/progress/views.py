@@ -84,10 +84,9 @@ def updating_page(course: CourseView, part: str = "course"):
     progress = services.course_progress(current_user, course)
     if progress.enrollment is None:
         abort(404)
-    total = services.published_lesson_count(course)
     abort(make_response(render_template(
         "learning/updating.html", course=course, part=part if course.is_published else "course", enrollment=progress.enrollment,
-        done=min(progress.enrollment.lessons_completed, total), total=total)))
+        steps=services.course_steps(course, progress))))
 
 
 def _viewable_course(slug: str) -> CourseView:
@@ -210,7 +209,7 @@ def offline_bundle(slug: str):
     progress = services.course_progress(current_user, course)
     if progress.enrollment is None:
         return jsonify(message=_("Daftar kursus ini terlebih dahulu.")), 403
-    saved = offline.saved_course(course, progress)
+    saved = offline.saved_course(course, progress, course_file_links(course.slug, course.files))
     pages = [url_for("learning.course", slug=course.slug), *map(lesson_url, saved.lessons),
              url_for("learning.my_courses"), url_for("webapp.offline")]
     assets = [url_for("static", filename="style.css"), url_for("static", filename="luring.js")]
