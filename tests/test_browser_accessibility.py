@@ -1,7 +1,8 @@
 """Every page of every role, on a 360 px phone, checked with axe-core: no serious or critical violation.
 
 The pages come from the authorization matrix (tests/authz_matrix.py): each page is visited once,
-by the first role in ROLES that may open it, in one browser context per role. On each page the
+by the first role in ROLES that may open it, in one browser context per role; the province-wide reports
+are visited again by a province coordinator. On each page the
 focus ring of every focusable element is measured against the background around it (3:1 at least,
 WCAG 1.4.11) and every button is measured for height (44 px at least).
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.authz_matrix import ANONYMOUS, MATRIX, OK, ROLES, build_world, url_for_world
+from tests.authz_matrix import ANONYMOUS, COORDINATOR_PROVINCE, MATRIX, OK, ROLES, build_world, url_for_world
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,8 @@ AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.m
 # Downloads, files and switches: not pages to read.
 NOT_PAGES = {"static", "health.healthz", "main.set_language", "learning.certificate_pdf", "learning.course_file",
              "reports.roster_csv", "reports.roster_xlsx", "reports.import_template", "reports.activations_csv"}
+# Pages a role sees differently from the first role allowed to open them: the province-wide reports.
+ALSO_AS = {COORDINATOR_PROVINCE: ("reports.dashboard", "reports.roster", "reports.stalled")}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
 
@@ -75,7 +78,7 @@ def ring_contrast(ring: dict) -> float:
 
 
 def pages_by_role(app, world) -> dict[str, list[tuple[str, str]]]:
-    """(endpoint, url) of every page, under the first role allowed to open it."""
+    """(endpoint, url) of every page, under the first role allowed to open it (and ALSO_AS)."""
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     pages: dict[str, list[tuple[str, str]]] = {role: [] for role in ROLES}
     for endpoint in sorted(MATRIX):
@@ -84,6 +87,8 @@ def pages_by_role(app, world) -> dict[str, list[tuple[str, str]]]:
         role = next((role for role in ROLES if MATRIX[endpoint].outcomes[role] == OK), None)
         if role is not None:
             pages[role].append((endpoint, url_for_world(app, endpoint, world)))
+    for role, endpoints in ALSO_AS.items():
+        pages[role] += [(endpoint, url_for_world(app, endpoint, world)) for endpoint in endpoints]
     return pages
 
 
