@@ -71,7 +71,7 @@ def test_an_image_with_metadata_in_a_folder_is_stored_clean_under_its_name(runne
 @pytest.mark.parametrize("damage, problem", [
     (lambda folder: (folder / "berkas" / "materi.pdf").unlink(), "berkas 'materi.pdf' (files[0].name): berkas tidak ditemukan"),
     (lambda folder: (folder / "berkas" / "peta-kim.jpg").write_bytes(b"\xff" * (file_checks.MAX_BYTES + 1)),
-     "berkas 'peta-kim.jpg' (files[1].name): berkas terlalu besar (5 MB; batasnya 5 MB)"),
+     "berkas 'peta-kim.jpg' (files[1].name): berkas terlalu besar (5,1 MB; batasnya 5 MB)"),
     (lambda folder: (folder / "berkas" / "peta-kim.jpg").write_bytes(b"bukan gambar"),
      "berkas 'peta-kim.jpg' (files[1].name): Isi berkas ini bukan gambar"),
     (lambda folder: (folder / "berkas" / "peta-kim.jpg").write_bytes(bomb()),

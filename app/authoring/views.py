@@ -256,9 +256,7 @@ def lesson_edit(lesson_id: int):
 @bp.app_template_filter("ukuran")
 def file_size(n_bytes: int) -> str:
     """A file size in the page's language: '1,5 MB' or '1.5 MB', '300 KB'."""
-    if n_bytes >= 1024 * 1024:
-        return f"{format_decimal(n_bytes / (1024 * 1024), format='#,##0.#')} MB"
-    return f"{format_decimal(max(1, round(n_bytes / 1024)), format='#,##0')} KB"
+    return coursefiles.size_label(n_bytes)
 
 
 @bp.route("/kursus/<int:course_id>/berkas", methods=["GET", "POST"])

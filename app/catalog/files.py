@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 from typing import BinaryIO, Optional
 
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024  # per file, as uploaded and as read from a course folder
@@ -59,10 +59,11 @@ class CheckedFile:
 
 
 def size_label(n_bytes: int) -> str:
-    """A size as people read it: '5 MB', '300 KB'."""
+    """A size in the current language ('1,5 MB' or '1.5 MB', '300 KB'), rounded up: a file over a limit never reads as the limit."""
     if n_bytes >= 1024 * 1024:
-        return f"{n_bytes / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
-    return f"{max(1, round(n_bytes / 1024))} KB"
+        tenths = -(-n_bytes * 10 // (1024 * 1024))  # ceiling division: 5 MB and one byte is 5.1 MB, not 5 MB
+        return f"{format_decimal(tenths / 10, format='#,##0.#')} MB"
+    return f"{format_decimal(max(1, -(-n_bytes // 1024)), format='#,##0')} KB"
 
 
 def read_limited(stream: BinaryIO, max_bytes: int | None = None) -> bytes:
