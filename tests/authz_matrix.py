@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import tokens
 from app.accounts.models import Regency, Role, User, unusable_password_hash
 from app.authoring import revisions
+from app.catalog import versions
 from app.catalog.models import Course, CourseFile, Revision, Status
 from app.extensions import db, utcnow
 from app.progress import certificates, services as progress
@@ -231,6 +232,7 @@ def _course_file(world: World, name: str = "piksel.png") -> CourseFile:
                              alt="Satu piksel", sha256=hashlib.sha256(_PIXEL).hexdigest(), size=len(_PIXEL), width=1,
                              height=1, content=_PIXEL)
     db.session.add(course_file)
+    versions.bump([world.course.id])  # as the upload page does: outlines list the course's files
     db.session.commit()
     return course_file
 

@@ -162,8 +162,7 @@ def test_a_trainee_sees_the_image_in_the_lesson_and_the_file_is_kept_a_year(app,
     assert pdf.data == PDF and pdf.headers["Content-Disposition"].startswith("attachment;")
     # Not logged in: to the login page; a draft course's files: not there for trainees.
     assert app.test_client().get(image_url).status_code == 302
-    trainer_course.status = Status.DRAFT
-    db.session.commit()
+    assert client.post(f"/kelola/kursus/{trainer_course.id}/status/draf", data={"konfirmasi": "1"}).status_code == 302
     assert trainee.get(image_url).status_code == 404
 
 
