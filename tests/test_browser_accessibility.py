@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 # Downloads, files and switches: not pages to read.
 NOT_PAGES = {"static", "health.healthz", "main.set_language", "learning.certificate_pdf", "learning.course_file",
-             "reports.roster_csv", "reports.roster_xlsx", "reports.import_template", "reports.activations_csv"}
+             "reports.roster_csv", "reports.roster_xlsx", "reports.import_template", "reports.activations_csv",
+             "reports.gradebook_export"}
 # Pages a role sees differently from the first role allowed to open them: the province-wide reports.
 ALSO_AS = {COORDINATOR_PROVINCE: ("reports.dashboard", "reports.roster", "reports.stalled")}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
