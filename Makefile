@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 
-AXE := node_modules/axe-core/axe.min.js
+AXE := tests/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench setup db clean translations axe
 
@@ -31,9 +31,9 @@ db: setup
 run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# axe-core, for the accessibility checks of the browser tests, from npm into node_modules/ (not committed).
-$(AXE): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# axe-core, for the accessibility checks of the browser tests, from npm into tests/axe/node_modules/ (not committed).
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 	touch $@
 
 axe: $(AXE)
@@ -46,7 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules
+	rm -rf $(VENV) instance .pytest_cache tests/axe/node_modules
 
 # Refresh the English catalogue after changing user-visible strings, then translate the new
 # entries in app/translations/en/LC_MESSAGES/messages.po and run `make translations` again.

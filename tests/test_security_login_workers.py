@@ -13,7 +13,7 @@ from tests.http_client import Browser
 from tests.workers import ACCESS_LOG_ARGS, on_each_worker
 
 WRONG = "salah-sekali-123"
-# What gunicorn.conf.py logs when every worker counts in its own memory.
+# What app/gunicorn_conf.py logs when every worker counts in its own memory.
 WARNING = "login limits are kept in each worker's memory"
 
 

@@ -45,7 +45,7 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                   "--timeout", str(self.timeout), "--log-level", "warning", *self.args, self.app_spec]
+                   "--timeout", str(self.timeout), "--log-level", "warning", "--config", "python:app.gunicorn_conf", *self.args, self.app_spec]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -1,4 +1,4 @@
-"""gunicorn settings, read from the project folder: checks made once when the server starts."""
+"""gunicorn settings (`gunicorn --config python:app.gunicorn_conf ...`): checks made once when the server starts."""
 from app.config import load_config
 from app.ratelimit import shared_store_warning
 
