@@ -39,7 +39,7 @@ $(AXE): tests/axe/package.json tests/axe/package-lock.json
 axe: $(AXE)
 
 test: $(VENV)/.installed-dev
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory axe; else echo "npm tidak terpasang: uji aksesibilitas (axe-core) dilewati. Pasang: apt-get install -y npm"; fi
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory axe || echo "axe-core tidak dapat dipasang dari npm: uji aksesibilitas dilewati"; else echo "npm tidak terpasang: uji aksesibilitas (axe-core) dilewati. Pasang: apt-get install -y npm"; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(VENV)/.installed-dev
