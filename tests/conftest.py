@@ -304,6 +304,18 @@ def live_server(app):
         thread.join(timeout=5)
 
 
+def log_in(page, base: str, email: str, password: str = PASSWORD, lands_on: str | None = None) -> None:
+    """Log in through the login form in the browser; wait for the page it leads to (lands_on: its path)."""
+    page.goto(f"{base}/masuk")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    if lands_on:
+        page.wait_for_url(f"{base}{lands_on}")
+    else:
+        page.wait_for_load_state()
+
+
 @pytest.fixture
 def screenshot(page):
     """Save a full-page screenshot under test-artifacts/ and return its path."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.authz_matrix import ANONYMOUS, COORDINATOR_PROVINCE, MATRIX, OK, ROLES, build_world, url_for_world
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -91,14 +91,6 @@ def pages_by_role(app, world) -> dict[str, list[tuple[str, str]]]:
     for role, endpoints in ALSO_AS.items():
         pages[role] += [(endpoint, url_for_world(app, endpoint, world)) for endpoint in endpoints]
     return pages
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

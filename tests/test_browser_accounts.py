@@ -2,17 +2,14 @@
 import pytest
 
 from app.accounts.models import Role
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_admin_logs_in_on_a_phone(page, live_server, make_user, screenshot):
     admin = make_user(Role.ADMIN, "64", full_name="Admin Peramban")
-    page.goto(f"{live_server}/masuk")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Kata sandi").fill("rahasia-12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{live_server}/admin/users")
+    log_in(page, live_server, admin.email, lands_on="/admin/users")
     assert page.get_by_role("heading", name="Akun pengguna").is_visible()
     assert page.locator("html").get_attribute("lang") == "id"
     # Nothing may overflow the 360 px screen sideways.

@@ -3,6 +3,7 @@ trainee activates the account on their phone, logs in again and opens a lesson."
 import pytest
 
 from app.accounts.models import Role
+from tests.conftest import log_in
 from tests.factories import lesson_path, make_course
 
 pytestmark = pytest.mark.browser
@@ -22,11 +23,7 @@ def test_imported_trainee_activates_with_a_copied_link_and_opens_a_lesson(page, 
                                                                         live_server, make_user, screenshot):
     course = make_course(slug="kim-peramban", modules=1, lessons=2)
     coordinator = make_user(Role.COORDINATOR, "64.02")
-    page.goto(f"{live_server}/masuk")
-    page.get_by_label("Email").fill(coordinator.email)
-    page.get_by_label("Kata sandi").fill("rahasia-12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{live_server}/laporan/")
+    log_in(page, live_server, coordinator.email, lands_on="/laporan/")
 
     page.goto(f"{live_server}/laporan/impor")
     page.set_input_files("input[name=berkas]", files=[{"name": "peserta.csv", "mimeType": "text/csv",
@@ -57,10 +54,7 @@ def test_imported_trainee_activates_with_a_copied_link_and_opens_a_lesson(page, 
 
     phone.get_by_role("button", name="Keluar").click()
     phone.wait_for_url(f"{live_server}/masuk")
-    phone.get_by_label("Email").fill("bayu@kelaskim.example")
-    phone.get_by_label("Kata sandi").fill(NEW_PASSWORD)
-    phone.get_by_role("button", name="Masuk").click()
-    phone.wait_for_url(f"{live_server}/kursus-saya")
+    log_in(phone, live_server, "bayu@kelaskim.example", NEW_PASSWORD, lands_on="/kursus-saya")
     phone.goto(f"{live_server}{lesson_path(course)}")
     assert phone.get_by_role("heading", name="Pelajaran 1.1").is_visible()
     _fits_the_phone(phone)

@@ -13,7 +13,7 @@ from app.catalog.models import CourseFile, Status
 from app.extensions import db, utcnow
 from app.progress import services as learning
 from app.progress.models import Enrollment
-from tests.conftest import PASSWORD
+from tests.conftest import log_in as shared_log_in
 from tests.factories import make_course
 from tests.test_authoring_files import jpeg_with_exif
 from tests.test_browser_trainer import csrf_on, named  # noqa: F401  (csrf_on: a fixture)
@@ -25,10 +25,8 @@ ALT = "Peta sebaran KIM di Kutai Kartanegara"
 
 
 def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    """Log in and see the signed-in header."""
+    shared_log_in(page, base, email)
     expect(page.get_by_role("button", name="Keluar")).to_be_visible()
 
 

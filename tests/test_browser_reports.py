@@ -4,6 +4,7 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.progress.models import Enrollment
+from tests.conftest import log_in
 from tests.factories import make_course
 
 pytestmark = pytest.mark.browser
@@ -15,11 +16,7 @@ def test_dashboard_table_scrolls_sideways_with_whole_words(page, live_server, ma
     db.session.add(Enrollment(user_id=trainee.id, course_id=course.id))
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR, "64")
-    page.goto(f"{live_server}/masuk")
-    page.get_by_label("Email").fill(coordinator.email)
-    page.get_by_label("Kata sandi").fill("rahasia-12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{live_server}/laporan/")
+    log_in(page, live_server, coordinator.email, lands_on="/laporan/")
 
     # "Terdaftar" stays on one line: the word is not split letter by letter into a narrow column.
     lines = page.evaluate("""(() => {

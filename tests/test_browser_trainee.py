@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
+from tests.conftest import log_in as shared_log_in
 from tests.factories import make_course
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
-PASSWORD = "rahasia-12345"
 LESSON_BODY = """## Mengapa KIM penting
 
 KIM menjembatani informasi pemerintah daerah dan warga desa.
@@ -56,10 +56,7 @@ def heading(page: Page, text: str) -> None:
 
 def log_in(page: Page, base: str, email: str, home: str = "Kursus saya") -> None:
     """Log in through the form and land on the role's home page (a trainee's is "Kursus saya")."""
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    shared_log_in(page, base, email)
     heading(page, home)
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.progress.models import Enrollment
+from tests.conftest import log_in
 from tests.factories import make_course
 
 pytestmark = pytest.mark.browser
@@ -16,14 +17,6 @@ def quiz_setup(make_user):
     db.session.add(Enrollment(user_id=trainee.id, course_id=course.id))
     db.session.commit()
     return trainee, course.modules[0].quiz
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill("rahasia-12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 def _answer_everything_right(page) -> None:
@@ -40,7 +33,7 @@ def test_trainee_takes_a_quiz_on_a_phone(page, live_server, quiz_setup, screensh
     trainee, quiz = quiz_setup
     violations = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
-    _log_in(page, live_server, trainee.email)
+    log_in(page, live_server, trainee.email)
     page.goto(f"{live_server}/kuis/{quiz.id}")
     page.get_by_role("button", name="Mulai kuis").click()
     page.wait_for_load_state()
@@ -70,7 +63,7 @@ def test_answers_survive_leaving_and_a_blank_question_is_confirmed_first(page, l
     wrong = next(c for q in quiz.questions if q.key == "multi" for c in q.choices if c.key == "3")
     wrong.text = "Pilihan multi-3: " + "teks pilihan yang panjang sekali sehingga terlipat menjadi beberapa baris " * 2
     db.session.commit()
-    _log_in(page, live_server, trainee.email)
+    log_in(page, live_server, trainee.email)
     page.goto(f"{live_server}/kuis/{quiz.id}")
     page.get_by_role("button", name="Mulai kuis").click()
     page.wait_for_load_state()
@@ -114,7 +107,7 @@ def test_quiz_works_without_javascript(browser, live_server, quiz_setup):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
-        _log_in(page, live_server, trainee.email)
+        log_in(page, live_server, trainee.email)
         page.goto(f"{live_server}/kuis/{quiz.id}")
         page.get_by_role("button", name="Mulai kuis").click()
         page.wait_for_load_state()
