@@ -9,7 +9,7 @@ from app.config import ROOT, check_public_address, check_secret_key, engine_opti
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, CLI and error pages."""
+    """Build the app: config, extensions, domain connections, blueprints, template helpers and CLI groups."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -28,12 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _connect_domains(app)
     _register_blueprints(app)
+    _register_template_helpers(app)
     _register_cli(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import assets, dates, edge, errors, i18n, models, sanitize, security  # noqa: F401  (models: the whole schema)
+    from app import assets, edge, errors, i18n, models, ratelimit, security  # noqa: F401  (models: the whole schema)
     from app.catalog import outline
     from app.extensions import cache, csrf, db, login_manager, mail, migrate
     from app.quizzes import bank
@@ -46,10 +47,9 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)  # sends nothing while MAIL_SERVER is empty: app/mail.py logs instead
     login_manager.init_app(app)
     i18n.init_app(app)
-    sanitize.init_app(app)
-    dates.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)  # the login and password-reset throttles
     edge.init_app(app)  # after the request id; before the blueprints, whose <int:> it bounds
     errors.init_app(app)
     # Outlines and question banks each worker keeps, keyed by course content version.
@@ -82,7 +82,7 @@ def _connect_domains(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app import health, main, webapp
-    from app.accounts import admin_views, views as account_views
+    from app.accounts import admin_views, audit_views, views as account_views
     from app.authoring import views as authoring_views
     from app.progress import views as learning_views
     from app.quizzes import views as quiz_views
@@ -93,17 +93,45 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(webapp.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(learning_views.bp)
     app.register_blueprint(quiz_views.bp, url_prefix="/kuis")
     app.register_blueprint(authoring_views.bp, url_prefix="/kelola")
     app.register_blueprint(report_views.bp, url_prefix="/laporan")
 
 
+def _register_template_helpers(app: Flask) -> None:
+    from app import assets, dates, formatting, main, sanitize, webapp
+
+    # Stored Markdown reaches a page only through the sanitiser.
+    app.add_template_filter(sanitize.render_markdown, "markdown")
+    app.add_template_filter(sanitize.render_inline, "markdown_inline")
+    # Times are stored in UTC and shown in WITA.
+    app.add_template_filter(dates.tanggal_filter, "tanggal")
+    app.add_template_filter(dates.waktu_filter, "waktu")
+    # Numbers in the page's language.
+    app.add_template_filter(formatting.percent, "persen")
+    app.add_template_filter(formatting.whole_number, "angka")
+    app.add_template_filter(formatting.score, "nilai")
+    app.add_template_filter(formatting.share, "bagian")
+    app.add_template_global(formatting.number, "number")
+    # The page frame: navigation, language, the web app manifest and the inlined favicon.
+    app.add_template_global(main.nav_links, "nav_links")
+    app.add_template_global(main.home_url, "home_url")
+    app.add_template_global(main.current_locale, "current_locale")
+    app.add_template_global(webapp.manifest_url, "manifest_url")
+    app.add_template_global(assets.data_uri, "inline_static")
+
+
 def _register_cli(app: Flask) -> None:
+    from app import backup
     from app.accounts import cli as account_cli
     from app.catalog import cli as catalog_cli
     from app.reports import cli as report_cli
 
-    account_cli.init_app(app)
-    catalog_cli.init_app(app)
-    report_cli.init_app(app)
+    app.cli.add_command(account_cli.users_cli)     # flask users create
+    app.cli.add_command(account_cli.demo_command)  # flask demo
+    app.cli.add_command(catalog_cli.courses_cli)   # flask courses check|import|export|recount
+    app.cli.add_command(report_cli.demo_cli)       # flask demo-data fill|remove
+    app.cli.add_command(backup.backup_command)     # flask backup
+    app.cli.add_command(backup.restore_command)    # flask restore

@@ -103,9 +103,8 @@ def data_uri(filename: str, mimetype: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    """Hash static URLs, send immutable cache headers, and give templates `inline_static`."""
+    """Hash static URLs and send immutable cache headers."""
     app.extensions["static_digests"] = StaticDigests(app.static_folder)
     app.session_interface = SessionInterface()
     app.url_defaults(_add_digest)
     app.after_request(_cache_static)
-    app.jinja_env.globals["inline_static"] = data_uri

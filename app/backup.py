@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask
 from sqlalchemy.engine import URL, Engine
 
 from app.extensions import db
@@ -190,9 +189,3 @@ def restore_command(path: Path, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Basis data dipulihkan dari {path}. Bila cadangan dari versi lama, jalankan: flask db upgrade")
-
-
-def init_app(app: Flask) -> None:
-    """Register flask backup and flask restore."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

@@ -70,9 +70,3 @@ def waktu_filter(value: datetime | None) -> str:
     local = to_wita(value)
     # The time is already in WITA: Babel must not convert it again.
     return f"{format_date(local.date(), format='long')}, {format_time(local.replace(tzinfo=None).time(), format='short')} WITA"
-
-
-def init_app(app) -> None:
-    """Register the |tanggal and |waktu filters."""
-    app.jinja_env.filters["tanggal"] = tanggal_filter
-    app.jinja_env.filters["waktu"] = waktu_filter

@@ -79,7 +79,6 @@ def nav_links() -> list[dict]:
     return links
 
 
-@bp.app_context_processor
-def template_helpers():
-    """Helpers every template can call."""
-    return {"nav_links": nav_links, "home_url": home_url, "current_locale": lambda: str(get_locale())}
+def current_locale() -> str:
+    """The page's language code ("id" or "en"), for templates."""
+    return str(get_locale())

@@ -140,9 +140,3 @@ def markdown_images(text: str | None) -> list[tuple[str, str]]:
             if child.type == "image":
                 found.append((str(child.attrGet("src") or ""), child.content.strip()))
     return found
-
-
-def init_app(app) -> None:
-    """Register the sanitiser as Jinja filters: |markdown and |markdown_inline."""
-    app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["markdown_inline"] = render_inline

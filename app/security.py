@@ -1,4 +1,4 @@
-"""Security wiring: headers on every response, request ids, login manager, login throttle, audit page, backups."""
+"""Security wiring: headers on every response, request ids, the login manager."""
 from __future__ import annotations
 
 import os
@@ -70,15 +70,10 @@ def _init_login_manager() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Request ids and headers, the login manager and throttle, the audit page and backup commands."""
-    from app import backup, ratelimit
-    from app.accounts import audit_views
+    """Request ids and headers, the login manager."""
     from app.errors import assign_request_id
 
     _trust_proxy(app)
     app.before_request(assign_request_id)  # first, so that every later hook and log can use it
     _init_login_manager()
-    ratelimit.init_app(app)
     app.after_request(set_security_headers)
-    app.register_blueprint(audit_views.bp)
-    backup.init_app(app)

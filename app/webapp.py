@@ -68,8 +68,3 @@ def offline():
     """What a page that needs the server says when there is no connection (saved with a course)."""
     return render_template("webapp/offline.html")
 
-
-@bp.app_context_processor
-def webapp_helpers() -> dict:
-    """The manifest's address for the page head."""
-    return {"manifest_url": manifest_url}

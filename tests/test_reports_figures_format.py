@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale, format_decimal
 
-from app.reports.views import percent
+from app.formatting import percent
 
 VALUES = [0.0, 0.05, 0.15, 12.25, 33.333333, 66.66666666666667, 99.95, 100.0, 57.142857142857146]
 

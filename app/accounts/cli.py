@@ -101,9 +101,3 @@ def share_courses_with(trainer) -> int:
         course.owners.append(trainer)
     versions.bump(course.id for course in added)
     return len(added)
-
-
-def init_app(app) -> None:
-    """Register the account commands."""
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)

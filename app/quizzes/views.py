@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.access import ensure, role_required
@@ -21,17 +21,6 @@ from app.quizzes.forms import AttemptSubmitForm, GrantAttemptsForm, StartAttempt
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 
 bp = Blueprint("quizzes", __name__)
-
-
-@bp.app_context_processor
-def _helpers() -> dict:
-    """Formatting helpers for the quiz templates (also included in the trainer's quiz preview)."""
-    return {"number": _number}
-
-
-def _number(value: float | None) -> str:
-    """A score or percent in the user's locale, with at most one decimal (87,5)."""
-    return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
 
 
 def _links(quiz: Quiz, passed: bool) -> dict:

@@ -36,8 +36,3 @@ def remove_command() -> None:
     summary = demo.remove_demo()
     db.session.commit()
     click.echo(f"Peserta demo dihapus: {summary.trainees}, beserta {summary.enrolments} pendaftaran kursus.")
-
-
-def init_app(app) -> None:
-    """Register the commands of this domain."""
-    app.cli.add_command(demo_cli)

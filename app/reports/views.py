@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from babel.numbers import get_decimal_symbol
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import format_decimal, format_percent, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +35,6 @@ from app.reports.tables import TableError, read_table
 bp = Blueprint("reports", __name__)
 REPORTERS = (Role.COORDINATOR, Role.ADMIN)
 PER_PAGE = 50
-TENTH = Decimal("0.1")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # ?pemisah= of the CSV download: (cell separator, decimal mark). "titik-koma" is what Excel under
 # Indonesian regional settings opens straight into columns.
@@ -65,34 +62,6 @@ def _roster_form() -> RosterFilterForm:
 
 def _chart(points: list, title: str):
     return bar_chart([(f"{start.day}/{start.month}", count) for start, count in points], title)
-
-
-@bp.app_template_filter("persen")
-def percent(value: float) -> str:
-    """A percentage with one decimal in the page's language, as |decimalformat('0.0') gives it.
-
-    Babel parses the number pattern on every call; a report page has dozens of these cells.
-    """
-    rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
-    return str(rounded).replace(".", get_decimal_symbol(get_locale()))
-
-
-@bp.app_template_filter("angka")
-def whole_number(value: int | None) -> str:
-    """A count with the page language's thousands separator: 10.000 in Bahasa Indonesia, 10,000 in English."""
-    return "" if value is None else format_decimal(value, format="#,##0")
-
-
-@bp.app_template_filter("nilai")
-def score(value: float | None) -> str:
-    """A quiz score as the quiz pages and the CSV write it: at most one decimal (87,5 or 60); a dash when absent."""
-    return "–" if value is None else format_decimal(round(value, 1), format="#,##0.#")
-
-
-@bp.app_template_filter("bagian")
-def share(done: int, total: int) -> str:
-    """done of total as a whole percentage in the page's language ("25%"); a dash when total is 0."""
-    return format_percent(min(done, total) / total, format="#,##0%") if total else "–"
 
 
 def _as_of(figures: services.Dashboard) -> dict:
