@@ -53,6 +53,6 @@ clean:
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --omit-header .
 	@if [ -f app/translations/en/LC_MESSAGES/messages.po ]; then \
-	  $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching; \
+	  $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching --ignore-obsolete; \
 	else $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l en; fi
 	$(BIN)/pybabel compile -d app/translations

@@ -108,6 +108,15 @@ def test_an_oversized_file_is_refused_before_it_is_read_whole(client, trainer_co
     assert stored() == []
 
 
+def test_an_image_over_the_site_limit_gets_the_limit_named_and_nothing_is_stored(client, trainer_course):
+    too_big = png(200, 200) + b"\x00" * (5 * 1024 * 1024)  # a real upload, past the site's 5 MB request limit
+    response = upload(client, trainer_course, too_big, "besar.png")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Berkas terlalu besar" in page and "melebihi batas 5 MB" in page
+    assert stored() == []
+
+
 def test_alt_text_is_required(client, trainer_course):
     assert "Teks alternatif wajib diisi" in upload(client, trainer_course, png(), "diagram.png", alt=" ").get_data(as_text=True)
     assert stored() == []
