@@ -121,12 +121,9 @@ def _write_group(
 
 def _cell_writers(sheet: Any, styles: dict[str, Any]) -> tuple[dict[type, CellWriter], CellWriter]:
     """Writers by exact value type, and one for any other type: each cell gets an explicit type."""
-    # Bound once per sheet and dispatched on the exact type: an export writes millions of cells.
-    # XlsxWriter's undecorated methods skip its A1-notation check per cell (our indexes are ints);
-    # the public ones are the fallback should a release rename them.
-    write_string = getattr(sheet, "_write_string", sheet.write_string)
-    write_number = getattr(sheet, "_write_number", sheet.write_number)
-    write_datetime = getattr(sheet, "_write_datetime", sheet.write_datetime)
+    # Bound once per sheet and dispatched on the exact type: an export writes millions of cells,
+    # and the typed methods skip XlsxWriter's guessing of each value's type in write().
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
     datetime_format = styles["datetime"]
 
     def integer(row: int, col: int, value: int) -> Any:
