@@ -88,13 +88,13 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
     with serve(args, env, workdir / "app") as server:
         browsers, problems = pages.sign_in(run.dataset, server.base_url)
         run.notes += problems
-        attempt = _attempt(run, app, browsers)
+        attempt = _attempt(run, app, run.dataset, browsers)
         # Weighed first: the quiz page shows only while its attempt is open, and the resubmission
         # measured next submits it.
         if "weight" not in args.skip:
             run.weights = _weights(run, app, browsers, attempt)
         if use_wrk:
-            run.pages = _pages(run, app, server.base_url, browsers, attempt)
+            run.pages = _pages(run, app, run.dataset, server.base_url, browsers, attempt)
         if "quiz" not in args.skip:
             _quiz(run, args, app, server.base_url)
         failures = server.errors_logged()
@@ -102,7 +102,7 @@ def _measure(run: report.Run, args: argparse.Namespace, app, env: dict[str, str]
     if use_wrk:
         run.hello.append(_hello(run, args, workdir, "sesudah"))
     if "cpu" not in args.skip:
-        _cpu(run, args)
+        run.cpu = _cpu(run, args, run.dataset)
     if use_wrk and "sqlite" not in args.skip and run.dataset.backend == "postgresql":
         _sqlite_reference(run, args, workdir)
     if "exports" not in args.skip:
@@ -128,36 +128,34 @@ def serve(args: argparse.Namespace, env: dict[str, str], folder: Path) -> Iterat
         yield _Served(layout.front_url, layout.errors_logged)
 
 
-def _cpu(run: report.Run, args: argparse.Namespace) -> None:
+def _cpu(run: report.Run, args: argparse.Namespace, dataset: datagen.Dataset) -> list[tuple[str, float, int]]:
     """Each page's CPU time per request inside one process, against the logged-in floor (base layout)."""
-    print("CPU per permintaan dalam satu proses ...", flush=True)
-    app = datagen.bench_app(run.dataset.database_url, run.dataset.secret_key)
+    print(f"CPU per permintaan dalam satu proses ({dataset.backend}) ...", flush=True)
+    app = datagen.bench_app(dataset.database_url, dataset.secret_key)
     inprocess.add_floor_routes(app)
     try:
-        run.cpu = inprocess.run(app, run.dataset, args.cpu_requests or (50 if args.quick else 200),
-                                log=lambda line: print(line, flush=True))
+        return inprocess.run(app, dataset, args.cpu_requests or (50 if args.quick else 200),
+                             log=lambda line: print(line, flush=True))
     except (RuntimeError, OSError) as failure:
-        run.notes.append(f"CPU per permintaan tidak terukur: {failure}")
+        run.notes.append(f"CPU per permintaan ({dataset.backend}) tidak terukur: {failure}")
+        return []
 
 
 def _sqlite_reference(run: report.Run, args: argparse.Namespace, workdir: Path) -> None:
-    """The same data on SQLite, in the same layout and load: the lesson page and real grading to compare with."""
+    """The same data on SQLite, in the same layout and load: every page, real grading and CPU per request."""
     print(f"Pembanding SQLite: {run.dataset.trainees:,} peserta ...", flush=True)
     dataset = datagen.build(run.dataset.trainees, None, str(workdir / "sqlite"))
     app = datagen.bench_app(dataset.database_url, dataset.secret_key)
     env = {"DATABASE_URL": dataset.database_url, "SECRET_KEY": dataset.secret_key, "SESSION_COOKIE_SECURE": "0"}
-    lesson = next(page for page in pages.PAGES if page.key == "lesson")
     with serve(args, env, workdir / "sqlite-app") as server:
         browsers, problems = pages.sign_in(dataset, server.base_url)
         run.notes += [f"pembanding SQLite: {problem}" for problem in problems]
-        target = pages.resolve(lesson, app, dataset, browsers, None)
-        if isinstance(target, str):
-            run.sqlite_lesson = Throughput(lesson.key, lesson.label, lesson.account, status=target)
-        else:
-            run.sqlite_lesson = pages.measure(target, server.base_url, run.load)
-        print("  SQLite " + pages.summary(run.sqlite_lesson), flush=True)
+        attempt = _attempt(run, app, dataset, browsers)
+        run.sqlite_pages = _pages(run, app, dataset, server.base_url, browsers, attempt, prefix="SQLite ")
         run.sqlite_grading = grading.measure(app, dataset, server.base_url, run.load, 100 if args.quick else None)
         print(f"  SQLite penilaian: {run.sqlite_grading.status}, {run.sqlite_grading.rps or 0:.1f}/s", flush=True)
+    if "cpu" not in args.skip:
+        run.sqlite_cpu = _cpu(run, args, dataset)
 
 
 def _exports(run: report.Run, args: argparse.Namespace, app, env: dict[str, str], workdir: Path) -> None:
@@ -197,22 +195,23 @@ def _hello(run: report.Run, args: argparse.Namespace, workdir: Path, when: str) 
     return row
 
 
-def _attempt(run: report.Run, app, browsers) -> pages.OpenAttempt | None:
+def _attempt(run: report.Run, app, dataset: datagen.Dataset, browsers) -> pages.OpenAttempt | None:
     """The page trainee's open attempt at the bench quiz, for the quiz page and the resubmission."""
     trainee = browsers.get("trainee")
     if trainee is None:
         return None
     try:
-        return pages.prepare_attempt(app, run.dataset, trainee)
+        return pages.prepare_attempt(app, dataset, trainee)
     except (RuntimeError, OSError) as failure:
         run.notes.append(f"percobaan kuis untuk pengukuran halaman gagal dibuka: {failure}")
         return None
 
 
-def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throughput]:
+def _pages(run: report.Run, app, dataset: datagen.Dataset, base_url: str, browsers, attempt,
+           prefix: str = "") -> list[Throughput]:
     rows = []
     for page in pages.PAGES:
-        target = pages.resolve(page, app, run.dataset, browsers, attempt)
+        target = pages.resolve(page, app, dataset, browsers, attempt)
         if isinstance(target, str):
             row = Throughput(page.key, page.label, page.account, status=target)
         else:
@@ -222,7 +221,7 @@ def _pages(run: report.Run, app, base_url: str, browsers, attempt) -> list[Throu
                 row = Throughput(page.key, page.label, page.account, target.path, status=error(str(failure)))
         if page.kind == "submit" and row.status == OK:
             row.note = "jalur \"sudah dikirim\""
-        print(pages.summary(row), flush=True)
+        print(prefix + pages.summary(row), flush=True)
         rows.append(row)
     return rows
 
