@@ -1,6 +1,7 @@
 # Kelas KIM: make run (serve on http://127.0.0.1:5000), make test (the whole suite), make bench.
 PYTHON ?= python3
 VENV := .venv
+LRS_VENV := .venv-lrs
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 
@@ -21,6 +22,12 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# Ralph, the LRS of the xAPI tests, lives in its own virtualenv (its pins differ from the app's).
+# Without it (no network) the LRS tests skip and say how to install it.
+$(LRS_VENV)/.installed: requirements-lrs.txt
+	@$(PYTHON) -m venv $(LRS_VENV) && $(LRS_VENV)/bin/pip install --quiet -r requirements-lrs.txt && touch $@ \
+	  || echo "Ralph (LRS) tidak terpasang: tes xAPI dengan LRS akan dilewati."
+
 setup: $(VENV)/.installed
 
 db: setup
@@ -38,7 +45,7 @@ $(AXE): tests/axe/package.json tests/axe/package-lock.json
 
 axe: $(AXE)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(LRS_VENV)/.installed
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory axe || echo "axe-core tidak dapat dipasang dari npm: uji aksesibilitas dilewati"; else echo "npm tidak terpasang: uji aksesibilitas (axe-core) dilewati. Pasang: apt-get install -y npm"; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -46,7 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache tests/axe/node_modules
+	rm -rf $(VENV) $(LRS_VENV) instance .pytest_cache tests/axe/node_modules
 
 # Refresh the English catalogue after changing user-visible strings, then translate the new
 # entries in app/translations/en/LC_MESSAGES/messages.po and run `make translations` again.

@@ -59,11 +59,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _connect_domains(app: Flask) -> None:
     """Let the lower domains (catalog, quizzes) reach the higher ones without importing them."""
+    from app import events
     from app.catalog import retiring, versions
     from app.progress import figures, services as progress
     from app.progress.models import LessonCompletion, ModuleCompletion
     from app.quizzes import services as quizzes
     from app.quizzes.models import Answer, Attempt, AttemptGrant
+    from app.xapi import recorder as xapi
 
     # Content that trainee records point at is retired, not deleted: which records point at what.
     retiring.init_app(app)
@@ -75,6 +77,14 @@ def _connect_domains(app: Flask) -> None:
     retiring.register(app, retiring.CHOICE, quizzes.answers_per_choice)
     # Every content version bump recounts the enrolment figures of the course.
     versions.content_changed.connect(figures.on_content_changed)
+    # Learning events become xAPI statements in the outbox, in the transaction of the event. Receivers
+    # run in the order connected: an attempt's statement comes before the course completion it leads to.
+    quizzes.attempt_started.connect(xapi.on_attempt_started)
+    quizzes.attempt_graded.connect(xapi.on_attempt_graded)
+    events.enrolled.connect(xapi.on_enrolled, sender=app)
+    events.lesson_completed.connect(xapi.on_lesson_completed, sender=app)
+    events.course_completed.connect(xapi.on_course_completed, sender=app)
+    events.certificate_issued.connect(xapi.on_certificate_issued, sender=app)
     # The quiz engine reports attempts; progress records activity, best scores, completion and certificates.
     quizzes.attempt_started.connect(progress.on_attempt_started)
     quizzes.attempt_graded.connect(progress.on_attempt_graded)
@@ -87,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress import views as learning_views
     from app.quizzes import views as quiz_views
     from app.reports import views as report_views
+    from app.xapi import views as xapi_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(main.bp)
@@ -98,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_views.bp, url_prefix="/kuis")
     app.register_blueprint(authoring_views.bp, url_prefix="/kelola")
     app.register_blueprint(report_views.bp, url_prefix="/laporan")
+    app.register_blueprint(xapi_views.bp, url_prefix="/laporan/xapi")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -128,6 +140,7 @@ def _register_cli(app: Flask) -> None:
     from app.accounts import cli as account_cli
     from app.catalog import cli as catalog_cli
     from app.reports import cli as report_cli
+    from app.xapi import cli as xapi_cli
 
     app.cli.add_command(account_cli.users_cli)     # flask users create
     app.cli.add_command(account_cli.demo_command)  # flask demo
@@ -135,3 +148,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(report_cli.demo_cli)       # flask demo-data fill|remove
     app.cli.add_command(backup.backup_command)     # flask backup
     app.cli.add_command(backup.restore_command)    # flask restore
+    app.cli.add_command(xapi_cli.xapi_cli)         # flask xapi send|status|export

@@ -90,6 +90,18 @@ def load_config() -> dict:
         "RESET_LINK_MINUTES": int(os.environ.get("RESET_LINK_MINUTES", "60") or 60),
         "ACTIVATION_LINK_DAYS": int(os.environ.get("ACTIVATION_LINK_DAYS", "14") or 14),
         "EMAIL_CHANGE_LINK_HOURS": int(os.environ.get("EMAIL_CHANGE_LINK_HOURS", "24") or 24),
+        # xAPI: statements wait in the database outbox and `flask xapi send` posts them to this LRS
+        # (its statements resource is XAPI_ENDPOINT/statements). Empty: they wait and can be exported.
+        "XAPI_ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),
+        "XAPI_USERNAME": os.environ.get("XAPI_USERNAME", ""),
+        "XAPI_PASSWORD": os.environ.get("XAPI_PASSWORD", ""),
+        "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", "50") or 50),
+        "XAPI_TIMEOUT_SECONDS": float(os.environ.get("XAPI_TIMEOUT_SECONDS", "10") or 10),
+        # After a failed send: wait XAPI_RETRY_SECONDS, doubled after each failure, at most the maximum.
+        "XAPI_RETRY_SECONDS": int(os.environ.get("XAPI_RETRY_SECONDS", "60") or 60),
+        "XAPI_RETRY_MAX_SECONDS": int(os.environ.get("XAPI_RETRY_MAX_SECONDS", "21600") or 21600),
+        # Identify trainees by email (mbox) and name instead of an account number on this site.
+        "XAPI_ACTOR_EMAIL": os.environ.get("XAPI_ACTOR_EMAIL", "0").lower() in ("1", "true", "yes"),
         # werkzeug's default; the test suite sets a cheap method, since scrypt per account dominated its run time.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

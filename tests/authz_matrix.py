@@ -368,6 +368,8 @@ MATRIX: dict[str, Expect] = {
     "reports.activations": Expect(only(*REPORTERS), note="a regency coordinator: their regency's trainees"),
     "reports.activations_csv": Expect(only(*REPORTERS)),
     "reports.send_activations": Expect(only(*REPORTERS), note="without MAIL_SERVER nothing leaves"),
+    "xapi.overview": Expect(only(*REPORTERS), note="a regency coordinator: their regency's statements"),
+    "xapi.export": Expect(only(*REPORTERS), note="a regency coordinator: their regency's statements"),
 }
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 APP = Path(__file__).parent.parent / "app"
 # Higher numbers sit above lower ones. catalog and quizzes are one level: a quiz belongs to a module,
-# and course files carry quizzes. Views and CLI commands are entry points, free to call any service.
-LEVEL = {"accounts": 1, "catalog": 2, "quizzes": 2, "progress": 3, "reports": 4, "authoring": 4}
+# and course files carry quizzes. xapi sits above progress: it records the events that progress and the
+# quiz engine send. Views and CLI commands are entry points, free to call any service.
+LEVEL = {"accounts": 1, "catalog": 2, "quizzes": 2, "progress": 3, "reports": 4, "authoring": 4, "xapi": 4}
 ENTRY_POINTS = {"views", "admin_views", "audit_views", "cli"}
 
 

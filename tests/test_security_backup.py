@@ -19,6 +19,7 @@ from app.catalog.models import CourseFile, Revision
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Answer, Attempt, AttemptGrant
 from app.reports.models import Reminder
+from app.xapi.models import XapiStatement
 from tests.authz_matrix import _PIXEL as PIXEL, sign_in
 from tests.factories import make_course
 
@@ -61,6 +62,9 @@ def populate(make_user) -> None:
         attempt,
         AttemptGrant(quiz_id=quiz.id, user_id=trainee.id, extra=1, reason="Sinyal putus — ✓", granted_by_id=trainer.id,
                      granted_at=WHEN),
+        XapiStatement(statement_id="0b9a2f4e-6c1d-4b7a-9e55-3f1d2c8a7b60", user_id=trainee.id, verb="registered",
+                      statement={"id": "0b9a2f4e-6c1d-4b7a-9e55-3f1d2c8a7b60", "verb": {"display": {"id-ID": "mendaftar"}}},
+                      created_at=WHEN, sent_at=WHEN, tries=2, last_error="HTTP 503"),
     ])
     services.record("login", actor=trainee, target=trainee.email, ip="10.0.0.1")
     db.session.commit()

@@ -30,7 +30,7 @@ from app.extensions import db
 from tests.authz_matrix import ANONYMOUS, MATRIX, ROLES, blueprint_of, build_world
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "2"))
-BLUEPRINTS = ("", "accounts", "admin", "audit", "authoring", "health", "learning", "main", "quizzes", "reports", "webapp")
+BLUEPRINTS = ("", "accounts", "admin", "audit", "authoring", "health", "learning", "main", "quizzes", "reports", "webapp", "xapi")
 
 HUGE = st.sampled_from([2**31 - 1, 2**31, 2**32, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -(2**63) - 1])
 ODD_TEXT = st.sampled_from([

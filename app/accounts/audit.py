@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "activation_sent": _l("Email aktivasi dikirim"),
     "activations_exported": _l("Daftar aktivasi diunduh"),
     "roster_exported": _l("Daftar peserta diunduh"),
+    "xapi_exported": _l("Pernyataan xAPI diunduh"),
     "certificate_revoked": _l("Sertifikat dicabut"),
     "certificate_reissued": _l("Sertifikat diterbitkan ulang"),
     "course_owner_added": _l("Pemilik kursus ditambahkan"),
@@ -146,6 +147,7 @@ _SENTENCES = {
                                         count=v.get("count", 0), target=v["target"]),
     "activations_exported": lambda v, *_a: _("%(actor)s mengunduh daftar akun yang belum diaktifkan beserta tautannya.", **v),
     "roster_exported": _roster_export,
+    "xapi_exported": lambda v, *_a: _("%(actor)s mengunduh pernyataan xAPI (wilayah: %(target)s).", **v),
     "certificate_revoked": lambda v, *_a: _("%(actor)s mencabut sertifikat %(target)s. Alasan: %(reason)s", actor=v["actor"],
                                             target=v["target"], reason=v.get("reason", "–")),
     "certificate_reissued": lambda v, *_a: _("%(actor)s menerbitkan ulang sertifikat %(target)s atas nama %(new_name)s "

@@ -4,10 +4,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect, select, update
 
+from app import events
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.catalog.models import Course
@@ -54,6 +56,9 @@ def issue_for(user_id: int, course_id: int, completed_at: datetime) -> Certifica
     certificate = Certificate(code=code, user_id=user_id, course_id=course_id, completed_at=completed_at)
     db.session.add(certificate)
     db.session.flush()
+    # The receivers (xAPI) need the user and course; both are usually in the session already.
+    events.certificate_issued.send(current_app._get_current_object(), user=db.session.get(User, user_id),
+                                   course=db.session.get(Course, course_id), certificate=certificate)
     return certificate
 
 

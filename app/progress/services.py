@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all, update
 
@@ -12,6 +13,7 @@ from app.accounts.models import Role, User
 from app.catalog import outline as outlines
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
+from app import events
 from app.extensions import db, utcnow
 from app.progress import certificates
 from app.progress.figures import average_best, counted_lessons, counted_modules, module_done, status_of
@@ -399,6 +401,7 @@ def enroll(user: User, course: CourseView | Course, by: User | None = None) -> E
     enrollment = Enrollment(user_id=user.id, course_id=course.id, enrolled_by_id=by.id if by else None)
     db.session.add(enrollment)
     db.session.flush()
+    events.enrolled.send(current_app._get_current_object(), user=user, course=course, at=enrollment.enrolled_at)
     return enrollment
 
 
@@ -426,6 +429,7 @@ def mark_lesson_complete(user: User, course: CourseView, lesson: LessonView,
     if exists is None:
         db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=at))
         db.session.flush()
+        events.lesson_completed.send(current_app._get_current_object(), user=user, lesson=lesson, at=at)
     # A completion sent late never moves "where the trainee left off" back before what they did since.
     previous = enrollment.last_activity_at
     if previous is None or at >= previous:
@@ -462,6 +466,7 @@ def refresh_completion(user: User, course: CourseView, enrollment: Enrollment,
             result.modules.append(module)
     if modules and enrollment.completed_at is None and all(m.id in done_modules for m in modules):
         enrollment.completed_at = now
+        events.course_completed.send(current_app._get_current_object(), user=user, course=course, at=now)
         result.certificate = certificates.issue(user, course, now)
     db.session.flush()
     return result

@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,18 +18,18 @@ from app.extensions import db, utcnow
 from app.quizzes import bank, grading, grants, pools
 from app.quizzes.bank import ChoiceView, QuestionView
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Choice, Question, Quiz, ReviewPolicy
+from app.signals import Signal
 
 FIELD_PREFIX = "q-"
 MAX_TEXT_ANSWER = 500
 
-# The quiz engine tells what happened and the progress domain above it moves the trainee's records
-# (create_app connects them): a lower domain never calls a higher one. Receivers run in the sender's
-# transaction and only flush.
-_signals = Namespace()
+# The quiz engine tells what happened and the domains above it act on it: progress moves the trainee's
+# records, xapi records statements (create_app connects them, in the order they run): a lower domain
+# never calls a higher one. Receivers run in the sender's transaction and only flush.
 #: Sent with `user` and `attempt` when a new attempt has begun: starting a quiz is activity in the course.
-attempt_started = _signals.signal("attempt-started")
+attempt_started = Signal("attempt-started")
 #: Sent with `attempt` once, right after it was graded: best score, completion and certificate follow.
-attempt_graded = _signals.signal("attempt-graded")
+attempt_graded = Signal("attempt-graded")
 
 
 class QuizError(ValueError):
