@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app import assets, dates, formatting, main, sanitize, webapp
+    from app.authoring import views as authoring_views
 
     # Stored Markdown reaches a page only through the sanitiser.
     app.add_template_filter(sanitize.render_markdown, "markdown")
@@ -127,6 +128,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.score, "nilai")
     app.add_template_filter(formatting.share, "bagian")
     app.add_template_global(formatting.number, "number")
+    # The quiz editor: short answers with their weights and feedback, weights as percentages.
+    app.add_template_filter(authoring_views.accepted_rows, "accepted_rows")
+    app.add_template_filter(authoring_views.answer_weight, "answer_weight")
     # The page frame: navigation, language, the web app manifest and the inlined favicon.
     app.add_template_global(main.nav_links, "nav_links")
     app.add_template_global(main.home_url, "home_url")

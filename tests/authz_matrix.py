@@ -346,6 +346,7 @@ MATRIX: dict[str, Expect] = {
     "authoring.quiz_analysis": Expect(only(*AUTHORS), url_args=_quiz_id),
     "authoring.quiz_preview": Expect(only(*AUTHORS), url_args=_quiz_id),
     "authoring.quiz_preview_grade": Expect(only(*AUTHORS), url_args=_quiz_id, note="without a signed layout: sent back to a new preview"),
+    "authoring.quiz_questions_file": Expect(only(*AUTHORS), url_args=lambda w: {**_quiz_id(w), "fmt": "gift"}),
     "authoring.history": Expect(only(*AUTHORS), url_args=lambda w: {"kind": "pelajaran", "item_id": w.lesson.id}),
     "authoring.revision": Expect(only(*AUTHORS), url_args=_revision),
     "authoring.restore": Expect(only(*AUTHORS), url_args=_revision),

@@ -47,6 +47,7 @@ def test_moodle_style_file_parses_all_question_types() -> None:
                 {"text": "Komunitas Internet Masyarakat", "correct": False, "feedback": "Bukan, coba lagi."},
                 {"text": "Kantor Informasi Mandiri", "correct": False},
             ],
+            "tags": ["modul-1"],  # the $CATEGORY's last level
         },
         {
             "id": "peran-kim",
@@ -59,6 +60,7 @@ def test_moodle_style_file_parses_all_question_types() -> None:
                 {"text": "Menyerap aspirasi", "correct": True, "feedback": "Ya, KIM juga mendengar."},
                 {"text": "Memungut pajak", "correct": False, "feedback": "Bukan tugas KIM."},
             ],
+            "tags": ["modul-1"],
         },
         {
             "id": "kim-harus-didirikan-oleh-pemerintah",
@@ -69,6 +71,7 @@ def test_moodle_style_file_parses_all_question_types() -> None:
             # Moodle order: first # is shown for the wrong answer, second for the right one.
             "feedback_true": "Keliru, KIM tumbuh dari masyarakat.",
             "feedback_false": "Benar sekali.",
+            "tags": ["modul-1"],
         },
         {
             "id": "kepanjangan",
@@ -76,6 +79,7 @@ def test_moodle_style_file_parses_all_question_types() -> None:
             "text": "Tuliskan kepanjangan KIM.",
             "explanation": "",
             "accepted": ["Kelompok Informasi Masyarakat", "Kelompok Informasi Warga"],
+            "tags": ["modul-1"],
         },
     ]
 
@@ -89,7 +93,7 @@ def test_imported_questions_grade_with_the_registry() -> None:
 
 
 def test_truefalse_spellings_and_feedback_for_true_answer() -> None:
-    result = parse_gift("Satu {T}\n\nDua {TRUE}\n\nTiga {F}\n\nEmpat {true#Salah.#Betul.}")
+    result = parse_gift("Satu {T}\n\nDua {TRUE}\n\nTiga {F}\n\nEmpat {TRUE#Salah.#Betul.}")
     assert [question["answer"] for question in result.questions] == [True, True, False, True]
     assert "feedback_true" not in result.questions[0]
     assert result.questions[3]["feedback_true"] == "Betul."
@@ -143,10 +147,12 @@ def test_missing_word_format_marks_the_gap() -> None:
     assert question["type"] == "single"
 
 
-def test_weights_with_equals_and_decimals_make_multiple() -> None:
-    result = parse_gift("Pilih {=A ~%33.3%B ~%0%C ~%-50%D}")
-    assert [choice["correct"] for choice in result.questions[0]["choices"]] == [True, True, False, False]
-    assert result.questions[0]["type"] == "multiple"
+def test_an_equals_answer_with_weighted_others_is_single_with_partial_credit() -> None:
+    # Moodle: an = answer makes a one-pick question; the ~%n% answers give part of the points.
+    question = parse_gift("Pilih {=A ~%33.3%B ~%0%C ~%-50%D}").questions[0]
+    assert question["type"] == "single"
+    assert [(choice["correct"], choice["weight"]) for choice in question["choices"]] == [
+        (True, 100), (False, 33.3), (False, 0), (False, -50)]
 
 
 def test_ids_are_slugs_made_unique_and_avoid_taken_ids() -> None:
@@ -218,9 +224,9 @@ Deskripsi tanpa blok jawaban.
   ~
 }
 
-::Tanpa tanda::Siapa? {Grant}
+::Tanpa tanda::Siapa? {Grant ~Lincoln}
 
-::Sebagian::Ejaan? {=Nazareth =%50%Nazaret}
+::Sebagian::Ejaan? {=%90%Nazareth =%50%Nazaret}
 
 {=a ~b}
 
@@ -244,7 +250,7 @@ def test_malformed_questions_report_exact_lines() -> None:
         "Baris 11: soal pilihan minimal punya dua pilihan",
         "Baris 15: teks jawaban kosong",
         "Baris 18: setiap jawaban harus diawali = (benar) atau ~ (salah)",
-        "Baris 20: nilai sebagian (=%50%) pada jawaban singkat tidak didukung",
+        "Baris 20: minimal satu jawaban yang diterima harus bernilai 100%",
         "Baris 22: teks soal kosong",
         "Baris 24: judul soal ::judul:: tidak ditutup",
         "Baris 26: satu soal hanya boleh punya satu blok jawaban { }",
@@ -317,7 +323,7 @@ def test_aiken_samples() -> None:
         {
             "id": "siapa-yang-membentuk-kim-di-tingkat-desa",
             "type": "single",
-            "text": "Siapa yang membentuk KIM\ndi tingkat desa?",
+            "text": "Siapa yang membentuk KIM\\\ndi tingkat desa?",  # a hard line break
             "explanation": "",
             "choices": [
                 {"text": "Pemerintah pusat", "correct": False},

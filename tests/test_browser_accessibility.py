@@ -24,7 +24,7 @@ AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "a
 NOT_PAGES = {"static", "health.healthz", "main.set_language", "learning.certificate_pdf", "learning.course_file",
              "learning.offline_bundle", "webapp.manifest", "webapp.service_worker",
              "reports.roster_csv", "reports.roster_xlsx", "reports.import_template", "reports.activations_csv",
-             "reports.gradebook_export", "xapi.export"}
+             "reports.gradebook_export", "authoring.quiz_questions_file", "xapi.export"}
 # What differs between two renderings of the same page without being content.
 VOLATILE = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"|nonce="[^"]*"')
 MAIN = re.compile(r"<main\b.*</main>", re.DOTALL)

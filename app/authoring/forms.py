@@ -14,7 +14,8 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.authoring.services import ChoiceData, QuestionData, truefalse_choices
-from app.quizzes.grading import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
+from app.quizzes.grading import (FULL_WEIGHT, SCORING_ALL_OR_NOTHING, SCORING_PARTIAL, choice_weights,
+                                 is_correct_weight, significant_weights, texts_if_any, weight_problems)
 from app.quizzes.models import ReviewPolicy
 from app.quizzes.pools import TAG_MAX
 
@@ -53,6 +54,40 @@ def split_lines(text: str | None) -> list[str]:
 def join_lines(items: list[str] | None) -> str:
     """The inverse of split_lines, to fill a textarea."""
     return "\n".join(items or [])
+
+
+def _percent(value: str | None) -> float | None:
+    """A weight typed as "50", "-33,3" or "50%", or None when it is blank or not a number in -100..100."""
+    text = (value or "").strip().rstrip("%").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and -FULL_WEIGHT <= number <= FULL_WEIGHT else None
+
+
+_ACCEPTED_LINE = re.compile(r"^(?:%\s*(?P<weight>[^%]*)%)?(?P<text>(?:[^#\\]|\\.)*)(?:#(?P<feedback>.*))?$")
+
+
+def accepted_line(line: str) -> tuple[str, float, str] | None:
+    """One line of the accepted answers: "Kucing", "%50%Kucing" or "%50%Kucing # Umpan balik"; None if unreadable."""
+    match = _ACCEPTED_LINE.match(line)
+    weight = _percent(match.group("weight")) if match and match.group("weight") is not None else FULL_WEIGHT
+    if match is None or weight is None or weight < 0:
+        return None
+    text = re.sub(r"\\([#\\])", r"\1", match.group("text")).strip()
+    return (text, weight, (match.group("feedback") or "").strip()) if text else None
+
+
+def accepted_lines(accepted: list[str], weights: list[float] | None, feedback: list[str] | None) -> list[str]:
+    """The inverse of accepted_line for a stored question's answers, to fill the textarea."""
+    weights = weights or [FULL_WEIGHT] * len(accepted)
+    feedback = feedback or [""] * len(accepted)
+    lines = []
+    for text, weight, note in zip(accepted, weights, feedback):
+        line = ("" if weight == FULL_WEIGHT else f"%{weight:g}%") + text.replace("\\", "\\\\").replace("#", "\\#")
+        lines.append(f"{line} # {note}" if note else line)
+    return lines
 
 
 class WholeNumberField(IntegerField):
@@ -233,6 +268,7 @@ class ChoiceRowForm(Form):
     key = HiddenField()
     text = StringField(_l("Teks pilihan"), filters=[_strip])
     correct = BooleanField(_l("Jawaban benar"))
+    weight = StringField(_l("Nilai pilihan dalam persen (opsional, -100 sampai 100)"), filters=[_strip])
     feedback = StringField(_l("Umpan balik (opsional)"), filters=[_strip])
 
 
@@ -256,15 +292,34 @@ class QuestionForm(FlaskForm):
     tf_feedback_true = StringField(_l("Umpan balik bila peserta menjawab Benar (opsional)"), filters=[_strip])
     tf_feedback_false = StringField(_l("Umpan balik bila peserta menjawab Salah (opsional)"), filters=[_strip])
     accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"))
+    # Moodle's GIFT way of writing them: "%50%Kucing # Umpan balik"; \# for a # in the answer.
     submit = SubmitField(_l("Simpan soal"))
 
     def filled_choices(self) -> list[ChoiceData]:
-        """The choice rows that have text, in order."""
-        return [
+        """The choice rows that have text, in order; with weights, correct follows the weight."""
+        choices = [
             ChoiceData(text=row.form.text.data, correct=bool(row.form.correct.data), feedback=row.form.feedback.data or "",
-                       key=(row.form.key.data or "").strip())
+                       key=(row.form.key.data or "").strip(), weight=_percent(row.form.weight.data))
             for row in self.choices if row.form.text.data
         ]
+        weights = [choice.weight for choice in choices]
+        if choices and all(weight is not None for weight in weights):
+            kept = choice_weights(self.type.data, weights)
+            for choice, weight in zip(choices, weights):
+                choice.correct, choice.weight = is_correct_weight(self.type.data, weight), None if kept is None else weight
+        return choices
+
+    def _check_weights(self):
+        """Weights on every filled row or on none, numbers, and as Moodle's editor wants them."""
+        rows = [row.form for row in self.choices if row.form.text.data]
+        given = [row.weight.data for row in rows if row.weight.data]
+        if not given:
+            return None
+        if len(given) != len(rows) or any(_percent(value) is None for value in given):
+            return self.choices, _l("Bila satu pilihan diberi nilai, semua pilihan harus diberi nilai berupa angka "
+                                    "antara -100 dan 100.")
+        problems = weight_problems(self.type.data, [_percent(value) for value in given])
+        return (self.choices, problems[0]) if problems else None
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the rules of the chosen question type."""
@@ -296,6 +351,9 @@ class QuestionForm(FlaskForm):
         filled = self.filled_choices()
         if len(filled) < 2:
             return self.choices, _l("Soal pilihan ganda minimal punya dua pilihan.")
+        weights = self._check_weights()
+        if weights:
+            return weights
         if sum(choice.correct for choice in filled) != 1:
             return self.choices, _l("Soal pilihan ganda satu jawaban harus punya tepat satu pilihan benar.")
         return self._feedback_without_text()
@@ -304,6 +362,9 @@ class QuestionForm(FlaskForm):
         filled = self.filled_choices()
         if len(filled) < 2:
             return self.choices, _l("Soal pilihan ganda minimal punya dua pilihan.")
+        weights = self._check_weights()
+        if weights:
+            return weights
         if not any(choice.correct for choice in filled):
             return self.choices, _l("Soal banyak jawaban minimal punya satu pilihan benar.")
         return self._feedback_without_text()
@@ -318,6 +379,12 @@ class QuestionForm(FlaskForm):
     def _check_short(self):
         if not split_lines(self.accepted.data):
             return self.accepted, _l("Tulis minimal satu jawaban yang diterima.")
+        answers = [accepted_line(line) for line in split_lines(self.accepted.data)]
+        if any(answer is None for answer in answers):
+            return self.accepted, _l("Tulis nilai sebagian sebagai %50% di awal baris, dengan angka antara 0 dan 100.")
+        problems = weight_problems("short", [weight for _text, weight, _feedback in answers])
+        if problems:
+            return self.accepted, problems[0]
         if self.filled_choices():
             return self.choices, _l("Soal jawaban singkat tidak memakai baris pilihan; kosongkan baris pilihan.")
         return None
@@ -330,18 +397,21 @@ class QuestionForm(FlaskForm):
                                         self.tf_feedback_false.data or "")
         else:
             choices = self.filled_choices() if kind in ("single", "multiple") else []
+        answers = [accepted_line(line) for line in split_lines(self.accepted.data)] if kind == "short" else []
         return QuestionData(
             type=kind, text=self.text.data, explanation=self.explanation.data, key=self.key.data or "",
             scoring=self.scoring.data if kind == "multiple" else SCORING_PARTIAL, points=float(self.points.data),
-            accepted=split_lines(self.accepted.data) if kind == "short" else [], choices=choices,
-            tags=split_tags(self.tags.data),
+            accepted=[text for text, _weight, _feedback in answers], choices=choices, tags=split_tags(self.tags.data),
+            accepted_weights=list(significant_weights(weight for _text, weight, _feedback in answers)),
+            accepted_feedback=texts_if_any(feedback for _text, _weight, feedback in answers),
         )
 
     def fill_from(self, question) -> None:
         """Fill the form (on GET) from a stored question, with empty rows to add choices."""
         self.type.data, self.text.data, self.explanation.data = question.type, question.text, question.explanation
         self.key.data, self.points.data, self.scoring.data = question.key, question.points, question.scoring
-        self.accepted.data = join_lines(question.accepted)
+        self.accepted.data = join_lines(accepted_lines(question.accepted, question.accepted_weights,
+                                                      question.accepted_feedback))
         self.tags.data = ", ".join(question.tags or [])
         by_key = {choice.key: choice for choice in question.choices}
         if question.type == "truefalse":
@@ -355,6 +425,7 @@ class QuestionForm(FlaskForm):
         for row, choice in zip(self.choices, question.choices):
             row.form.key.data, row.form.text.data = choice.key, choice.text
             row.form.correct.data, row.form.feedback.data = choice.correct, choice.feedback
+            row.form.weight.data = "" if choice.weight is None else f"{choice.weight:g}"
 
 
 class ImportForm(FlaskForm):

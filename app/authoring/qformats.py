@@ -1,4 +1,4 @@
-"""Parsers for the Moodle GIFT and Aiken plain-text question formats into quiz.yaml question dicts."""
+"""Parsers for the Moodle GIFT and Aiken plain-text question formats into quiz.yaml question dicts, read as Moodle reads them."""
 from __future__ import annotations
 
 import bisect
@@ -8,6 +8,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from app.quizzes.grading import (FULL_WEIGHT, accepted_document, choice_weights, is_correct_weight,
+                                 significant_weights, weight_problems)
+from app.quizzes.pools import TAG_MAX as TAG_MAX_LENGTH
 
 SLUG_MAX_LENGTH = 50
 BLANK = "_____"
@@ -89,11 +93,16 @@ _ESCAPABLE = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": 
               ":": "\ue006", "n": "\ue007"}
 _RESTORE = {placeholder: ("\n" if char == "n" else char) for char, placeholder in _ESCAPABLE.items()}
 _ESCAPE_PATTERN = re.compile(r"\\([\\~=#{}:n])")
-_FORMAT_PREFIX = re.compile(r"^\s*\[(?:markdown|html|plain|moodle)\]", re.IGNORECASE)
+# As Moodle reads them: lower case, right at the start of the (trimmed) text; [moodle] is its own
+# format (HTML allowed), which Markdown with HTML shows the same way.
+_FORMAT_PREFIX = re.compile(r"^\[(markdown|html|plain|moodle)\]")
 _TITLE = re.compile(r"\s*::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d+)?)%")
 _OPEN, _CLOSE = re.compile(r"\{"), re.compile(r"\}")
+# Moodle compares these exactly: {t} or {true} is a short answer, not a true/false question.
 _TRUEFALSE_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_COMMENT_TAG = re.compile(r"\[tag:\s*((?:[^\]\\]|\\.)*?)\s*\]")
+_CATEGORY_ROOTS = {"$course$", "$cat1$", "$cat2$", "$cat3$", "$module$", "$system$", "top"}
 
 
 def _protect(text: str) -> str:
@@ -101,10 +110,36 @@ def _protect(text: str) -> str:
     return _ESCAPE_PATTERN.sub(lambda match: _ESCAPABLE[match.group(1)], text)
 
 
-def _clean(text: str) -> str:
-    """Final form of a piece of GIFT text: no format prefix, escapes restored, trimmed."""
-    text = _FORMAT_PREFIX.sub("", text, count=1)
-    return "".join(_RESTORE.get(char, char) for char in text).strip()
+def _restore(text: str) -> str:
+    return "".join(_RESTORE.get(char, char) for char in text)
+
+
+def _clean(text: str, default_format: str = "moodle") -> str:
+    """A piece of GIFT text as Kelas KIM's Markdown: escapes restored, [plain] text shown literally."""
+    text_format, text = _text_format(text, default_format)
+    return markdown_literal(text) if text_format == "plain" else text
+
+
+def _text_format(text: str, default_format: str) -> tuple[str, str]:
+    """The [format] a piece of text names (or the default) and the text without it, restored and trimmed."""
+    stripped = text.strip()
+    match = _FORMAT_PREFIX.match(stripped)
+    if match:
+        return match.group(1), _restore(stripped[match.end():]).strip()
+    return default_format, _restore(stripped).strip()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def markdown_literal(text: str) -> str:
+    """Plain text as Markdown that shows exactly that text: specials escaped, line breaks kept."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    escaped = _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                               else "\\" + m.group(2)), escaped)
+    # A backslash at the end of a line is a hard line break in CommonMark.
+    return escaped.replace("\n", "\\\n")
 
 
 @dataclass(frozen=True)
@@ -118,19 +153,28 @@ class _GiftAnswer:
     line: int
 
 
-def _gift_blocks(text: str) -> list[list[tuple[int, str]]]:
-    """Split GIFT text into questions at blank lines, dropping // comment lines."""
-    blocks: list[list[tuple[int, str]]] = []
-    current: list[tuple[int, str]] = []
+@dataclass
+class _GiftBlock:
+    """The lines of one question (comments removed) and the tags its // comments name."""
+
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def _gift_blocks(text: str) -> list[_GiftBlock]:
+    """Split GIFT text into questions at blank lines; // comments give [tag:...] tags."""
+    blocks: list[_GiftBlock] = []
+    current = _GiftBlock()
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if line.lstrip().startswith("//"):
+            current.tags += [_restore(_protect(tag)) for tag in _COMMENT_TAG.findall(line)]
             continue
         if line.strip():
-            current.append((number, line))
-        elif current:
+            current.lines.append((number, line))
+        elif current.lines:
             blocks.append(current)
-            current = []
-    if current:
+            current = _GiftBlock()
+    if current.lines:
         blocks.append(current)
     return blocks
 
@@ -153,27 +197,33 @@ def _find_answer_block(raw: str, start: int, line_at: Callable[[int], int], firs
     return opens[0], closes[0]
 
 
-def _split_answers(content: str, offset: int, line_at: Callable[[int], int]) -> list[_GiftAnswer]:
-    """Split the inside of an answer block at each = or ~ marker."""
+def _split_answers(content: str, offset: int, line_at: Callable[[int], int], text_format: str,
+                   implicit: str = "") -> list[_GiftAnswer]:
+    """Split the inside of an answer block at each = or ~ marker; text before the first one is an
+    answer with the implicit marker when there is one (Moodle reads {Grant} as a short answer)."""
     markers = [match.start() for match in re.finditer("[=~]", content)]
-    if not markers or content[: markers[0]].strip():
+    lead = content[: markers[0]] if markers else content
+    if lead.strip() and not implicit:
         raise _Rejected(line_at(offset), "setiap jawaban harus diawali = (benar) atau ~ (salah)")
-    if len(markers) > MAX_ANSWERS:
-        raise _Rejected(line_at(offset + markers[MAX_ANSWERS]), f"soal ini punya lebih dari {MAX_ANSWERS} jawaban")
+    starts = ([-1] if lead.strip() else []) + markers
+    if len(starts) > MAX_ANSWERS:
+        raise _Rejected(line_at(offset + max(starts[MAX_ANSWERS], 0)), f"soal ini punya lebih dari {MAX_ANSWERS} jawaban")
     answers = []
-    for position, start in enumerate(markers):
-        end = markers[position + 1] if position + 1 < len(markers) else len(content)
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(content)
         body = content[start + 1 : end]
+        marker = content[start] if start >= 0 else implicit
+        start = max(start, 0)
         weight_match = _WEIGHT.match(body)
         weight = float(weight_match.group(1).replace(",", ".")) if weight_match else None
         if weight_match:
             body = body[weight_match.end() :]
         text, _, feedback = body.partition("#")
         line = line_at(offset + start)
-        _check_weight(content[start], weight, line)
-        if not _clean(text):
+        _check_weight(marker, weight, line)
+        if not _clean(text, text_format):
             raise _Rejected(line, "teks jawaban kosong")
-        answers.append(_GiftAnswer(content[start], weight, _clean(text), _clean(feedback), line))
+        answers.append(_GiftAnswer(marker, weight, _clean(text, text_format), _clean(feedback, text_format), line))
     return answers
 
 
@@ -187,43 +237,56 @@ def _check_weight(marker: str, weight: Optional[float], line: int) -> None:
         raise _Rejected(line, "jawaban benar (=) tidak boleh berbobot negatif; tulis ~%-50% untuk jawaban salah")
 
 
-def _choice(answer: _GiftAnswer, correct: bool) -> dict[str, Any]:
-    """A quiz.yaml choice dict; feedback only when there is some."""
+def _choice(answer: _GiftAnswer, weight: Optional[float], correct: bool) -> dict[str, Any]:
+    """A quiz.yaml choice dict: its weight when the question needs weights, feedback only when there is some."""
     choice: dict[str, Any] = {"text": answer.text, "correct": correct}
+    if weight is not None:
+        choice["weight"] = weight
     if answer.feedback:
         choice["feedback"] = answer.feedback
     return choice
 
 
+def _choice_weight(answer: _GiftAnswer) -> float:
+    """A choice's grade as Moodle reads it: = is 100%, ~%n% is n%, a bare ~ is 0%."""
+    if answer.marker == "=":
+        if answer.weight is not None and answer.weight != FULL_WEIGHT:
+            raise _Rejected(answer.line, "jawaban benar (=) pada soal pilihan selalu bernilai 100%; "
+                                         "untuk nilai sebagian tulis ~%50%")
+        return FULL_WEIGHT
+    return answer.weight or 0.0
+
+
 def _gift_choice_question(answers: list[_GiftAnswer], block_line: int) -> dict[str, Any]:
-    """Single choice (one =, no weights) or multiple (any %weight%; correct = positive weight)."""
+    """Moodle's multichoice: with an = answer one choice is picked (others may give part of the
+    points, ~%50%); without one, several are ticked and each tick adds its weight (~%50%, ~%-100%)."""
     if len(answers) < 2:
         raise _Rejected(block_line, "soal pilihan minimal punya dua pilihan")
-    weighted = any(answer.weight is not None for answer in answers)
-    if weighted:
-        flags = [answer.marker == "=" or (answer.weight or 0) > 0 for answer in answers]
-        if not any(flags):
-            raise _Rejected(block_line, "jawaban benar tidak ditemukan")
-        choices = [_choice(answer, flag) for answer, flag in zip(answers, flags)]
-        return {"type": "multiple", "scoring": "partial", "choices": choices}
-    correct_count = sum(answer.marker == "=" for answer in answers)
-    if correct_count == 0:
-        raise _Rejected(block_line, "jawaban benar tidak ditemukan")
-    if correct_count > 1:
+    kind = "single" if any(answer.marker == "=" for answer in answers) else "multiple"
+    if kind == "single" and sum(answer.marker == "=" for answer in answers) > 1:
         raise _Rejected(
             block_line,
             "soal pilihan tunggal hanya boleh punya satu jawaban benar (=); "
             "untuk soal banyak jawaban beri bobot, misalnya ~%50%",
         )
-    return {"type": "single", "choices": [_choice(answer, answer.marker == "=") for answer in answers]}
+    weights = [_choice_weight(answer) for answer in answers]
+    if not any(weight > 0 for weight in weights):
+        raise _Rejected(block_line, "jawaban benar tidak ditemukan")
+    for problem in weight_problems(kind, weights):
+        raise _Rejected(block_line, problem)
+    kept = choice_weights(kind, weights)
+    choices = [_choice(answer, None if kept is None else weight, is_correct_weight(kind, weight))
+               for answer, weight in zip(answers, weights)]
+    return {"type": kind, "scoring": "partial", "choices": choices} if kind == "multiple" else \
+        {"type": kind, "choices": choices}
 
 
-def _gift_truefalse(content: str) -> dict[str, Any]:
+def _gift_truefalse(content: str, text_format: str) -> dict[str, Any]:
     """{T}, {FALSE#feedback when wrong#feedback when right}, as Moodle orders the two feedbacks."""
     parts = content.split("#", 2)
-    answer = _TRUEFALSE_WORDS[parts[0].strip().upper()]
-    wrong = _clean(parts[1]) if len(parts) > 1 else ""
-    right = _clean(parts[2]) if len(parts) > 2 else ""
+    answer = _TRUEFALSE_WORDS[parts[0].strip()]
+    wrong = _clean(parts[1], text_format) if len(parts) > 1 else ""
+    right = _clean(parts[2], text_format) if len(parts) > 2 else ""
     question: dict[str, Any] = {"type": "truefalse", "answer": answer}
     feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
     if feedback_true:
@@ -233,15 +296,18 @@ def _gift_truefalse(content: str) -> dict[str, Any]:
     return question
 
 
-def _gift_short(answers: list[_GiftAnswer]) -> dict[str, Any]:
-    """Short answer: every answer starts with = and gives full credit."""
-    for answer in answers:
-        if answer.weight is not None and answer.weight < 100:
-            raise _Rejected(answer.line, "nilai sebagian (=%50%) pada jawaban singkat tidak didukung")
-    return {"type": "short", "accepted": [answer.text for answer in answers]}
+def _gift_short(answers: list[_GiftAnswer], block_line: int) -> dict[str, Any]:
+    """Short answer: each =answer is accepted, =%50%answer for part of the points, #feedback for it."""
+    weights = [FULL_WEIGHT if answer.weight is None else answer.weight for answer in answers]
+    for problem in weight_problems("short", weights):
+        raise _Rejected(block_line, problem)
+    plain = not any(answer.feedback for answer in answers) and not significant_weights(weights)
+    accepted: list[Any] = [answer.text if plain else accepted_document(answer.text, weight, answer.feedback)
+                           for answer, weight in zip(answers, weights)]
+    return {"type": "short", "accepted": accepted}
 
 
-def _gift_answer_fields(content: str, offset: int, line_at: Callable[[int], int]) -> dict[str, Any]:
+def _gift_answer_fields(content: str, offset: int, line_at: Callable[[int], int], text_format: str) -> dict[str, Any]:
     """Type-specific fields from the inside of the answer block (general feedback removed)."""
     stripped = content.strip()
     block_line = line_at(offset - 1)
@@ -250,62 +316,82 @@ def _gift_answer_fields(content: str, offset: int, line_at: Callable[[int], int]
     if stripped.startswith("#"):
         raise _Rejected(block_line, "soal numerik ({#...}) tidak didukung")
     if "~" in stripped:
-        return _gift_choice_question(_split_answers(content, offset, line_at), block_line)
+        return _gift_choice_question(_split_answers(content, offset, line_at, text_format), block_line)
     if "=" in stripped and "->" in stripped:
         raise _Rejected(block_line, "soal menjodohkan (->) tidak didukung")
-    if stripped.split("#", 1)[0].strip().upper() in _TRUEFALSE_WORDS:
-        return _gift_truefalse(stripped)
-    return _gift_short(_split_answers(content, offset, line_at))
+    if stripped.split("#", 1)[0].strip() in _TRUEFALSE_WORDS:
+        return _gift_truefalse(stripped, text_format)
+    return _gift_short(_split_answers(content, offset, line_at, text_format, implicit="="), block_line)
 
 
-def _gift_question(block: list[tuple[int, str]], ids: _IdMaker) -> Optional[dict[str, Any]]:
-    """One GIFT question as a quiz.yaml dict; None for a $CATEGORY line; _Rejected on errors."""
-    raw = _protect("\n".join(line for _, line in block))
-    first = block[0][0]
+def _category_tag(raw: str) -> str:
+    """The tag a $CATEGORY: line gives the questions after it: its last named level, as a slug."""
+    levels = [_restore(level).strip() for level in raw.split("/")]
+    named = [level for level in levels if level and level.lower() not in _CATEGORY_ROOTS]
+    return slugify(named[-1], TAG_MAX_LENGTH) if named else ""
+
+
+def _gift_question(block: _GiftBlock, ids: _IdMaker, tags: list[str]) -> dict[str, Any]:
+    """One GIFT question as a quiz.yaml dict; _Rejected on errors."""
+    raw = _protect("\n".join(line for _, line in block.lines))
+    first = block.lines[0][0]
     line_starts = [match.start() for match in re.finditer("\n", raw)]
 
     def line_at(offset: int) -> int:
         """Source line number of a character offset in raw (a binary search: answers ask once each)."""
-        return block[bisect.bisect_left(line_starts, offset)][0]
+        return block.lines[bisect.bisect_left(line_starts, offset)][0]
 
-    if raw.lstrip().startswith("$CATEGORY:"):
-        return None
     title = ""
     body_start = 0
     if raw.lstrip().startswith("::"):
         title_match = _TITLE.match(raw)
         if not title_match:
             raise _Rejected(first, "judul soal ::judul:: tidak ditutup")
-        title, body_start = _clean(title_match.group(1)), title_match.end()
+        title, body_start = _restore(title_match.group(1)).strip(), title_match.end()
     open_at, close_at = _find_answer_block(raw, body_start, line_at, first)
     before, content, after = raw[body_start:open_at], raw[open_at + 1 : close_at], raw[close_at + 1 :]
     # Text after the block means a "missing word" question: the block marks the gap.
+    text_format, _ = _text_format(before, "moodle")
     text = _clean(before + BLANK + after if after.strip() else before)
     if not text:
         raise _Rejected(first, "teks soal kosong")
     feedback_at = content.rfind("####")
-    explanation = _clean(content[feedback_at + 4 :]) if feedback_at >= 0 else ""
+    explanation = _clean(content[feedback_at + 4 :], text_format) if feedback_at >= 0 else ""
     answer_part = content[:feedback_at] if feedback_at >= 0 else content
-    fields = _gift_answer_fields(answer_part, open_at + 1, line_at)
+    fields = _gift_answer_fields(answer_part, open_at + 1, line_at, text_format)
     question: dict[str, Any] = {"id": ids.make(title, text), "type": fields.pop("type")}
     question.update({"text": text, "explanation": explanation})
     question.update(fields)
+    if tags:
+        question["tags"] = tags
     return question
+
+
+def _question_tags(category: str, comment_tags: list[str]) -> list[str]:
+    """The category's tag then the comment's [tag:...] tags, as slugs, each once."""
+    found = [category] if category else []
+    for tag in comment_tags:
+        slug = slugify(tag, TAG_MAX_LENGTH)
+        if slug and slug not in found:
+            found.append(slug)
+    return found
 
 
 def parse_gift(text: str, *, taken_ids: Iterable[str] = ()) -> ParseResult:
     """Parse Moodle GIFT text; questions that cannot be imported become LineErrors."""
     result = ParseResult()
     ids = _IdMaker(taken_ids)
+    category = ""
     for block in _gift_blocks(text):
+        raw = _protect("\n".join(line for _, line in block.lines)).strip()
+        if raw.startswith("$CATEGORY:"):
+            category = _category_tag(raw[len("$CATEGORY:"):])
+            continue
         try:
-            question = _gift_question(block, ids)
+            result.questions.append(_gift_question(block, ids, _question_tags(category, block.tags)))
         except _Rejected as rejected:
             result.errors.append(rejected.error)
-            continue
-        if question is not None:
-            result.questions.append(question)
-        if _enough(result, block[0][0]):
+        if _enough(result, block.lines[0][0]):
             break
     return result
 
@@ -327,7 +413,8 @@ def _enough(result: ParseResult, line: int) -> bool:
 
 # Aiken ---------------------------------------------------------------------------------------
 
-_AIKEN_CHOICE = re.compile(r"^([A-Z])[.)](?:\s+(.*))?$")
+# As Moodle reads them: A. or A) with or without a space before the text.
+_AIKEN_CHOICE = re.compile(r"^([A-Z])[.)]\s*(.*)$")
 _AIKEN_ANSWER = re.compile(r"^ANSWER\s*:(.*)$", re.IGNORECASE)
 
 
@@ -355,10 +442,11 @@ def _aiken_finish(draft: _AikenDraft, answer: str, answer_line: int, ids: _IdMak
     if errors:
         result.errors.extend(errors)
         return
-    text = "\n".join(draft.text_lines)
-    choices = [{"text": choice, "correct": letter == answer} for letter, choice in draft.choices]
+    # Aiken text is plain text: shown literally, never read as HTML or Markdown.
+    text = markdown_literal("\n".join(draft.text_lines))
+    choices = [{"text": markdown_literal(choice), "correct": letter == answer} for letter, choice in draft.choices]
     result.questions.append(
-        {"id": ids.make(text), "type": "single", "text": text, "explanation": "", "choices": choices}
+        {"id": ids.make("\n".join(draft.text_lines)), "type": "single", "text": text, "explanation": "", "choices": choices}
     )
 
 

@@ -29,8 +29,10 @@ def _question_snapshot(question: Question) -> dict[str, Any]:
     return {
         "key": question.key, "type": question.type, "text": question.text, "explanation": question.explanation,
         "scoring": question.scoring, "points": question.points, "accepted": list(question.accepted or []),
-        "tags": list(question.tags or []),
-        "choices": [{"key": choice.key, "text": choice.text, "correct": choice.correct, "feedback": choice.feedback}
+        "tags": list(question.tags or []), "accepted_weights": list(question.accepted_weights or []),
+        "accepted_feedback": list(question.accepted_feedback or []),
+        "choices": [{"key": choice.key, "text": choice.text, "correct": choice.correct, "feedback": choice.feedback,
+                     "weight": choice.weight}
                     for choice in by_position(question.choices)],
     }
 

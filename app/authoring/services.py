@@ -1,6 +1,7 @@
 """Queries and writes of the trainer's editing screens; views commit, these only flush."""
 from __future__ import annotations
 
+import codecs
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
@@ -13,13 +14,14 @@ from app.accounts.models import Role, User
 from app.accounts.services import user_by_email
 from app.authoring import revisions
 from app.authoring.qformats import MAX_QUESTIONS, parse_aiken, parse_gift, slugify
-from app.catalog import retiring, versions
+from app.catalog import qexport, retiring, versions
 from app.catalog.coursefiles import TRUEFALSE_TEXTS
 from app.catalog.files import CheckedFile
+from app.catalog.loader import quiz_data
 from app.catalog.models import Course, CourseFile, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.quizzes import pools
-from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY
+from app.quizzes.grading import FALSE_KEY, SCORING_PARTIAL, TRUE_KEY, accepted_entry, significant_weights, texts_if_any
 from app.quizzes.models import Choice, Question, Quiz, ReviewPolicy
 from app.sanitize import FILE_PREFIX, images_in, markdown_images
 
@@ -92,6 +94,7 @@ class ChoiceData:
     correct: bool = False
     feedback: str = ""
     key: str = ""
+    weight: Optional[float] = None  # percent, -100..100, when the question has per-answer weights
 
 
 @dataclass
@@ -107,15 +110,20 @@ class QuestionData:
     accepted: list[str] = field(default_factory=list)
     choices: list[ChoiceData] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    accepted_weights: list[float] = field(default_factory=list)  # per accepted answer; [] when each gives full marks
+    accepted_feedback: list[str] = field(default_factory=list)  # per accepted answer; [] when none has any
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> QuestionData:
         """Rebuild a question from a revision snapshot."""
-        choices = [ChoiceData(text=c["text"], correct=bool(c["correct"]), feedback=c.get("feedback", ""), key=c["key"])
+        choices = [ChoiceData(text=c["text"], correct=bool(c["correct"]), feedback=c.get("feedback", ""), key=c["key"],
+                              weight=c.get("weight"))
                    for c in data.get("choices", [])]
         return cls(type=data["type"], text=data["text"], explanation=data.get("explanation", ""), key=data["key"],
                    scoring=data.get("scoring", SCORING_PARTIAL), points=float(data.get("points", 1)),
-                   accepted=list(data.get("accepted", [])), choices=choices, tags=list(data.get("tags", [])))
+                   accepted=list(data.get("accepted", [])), choices=choices, tags=list(data.get("tags", [])),
+                   accepted_weights=list(data.get("accepted_weights", [])),
+                   accepted_feedback=list(data.get("accepted_feedback", [])))
 
 
 def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceData]:
@@ -131,11 +139,14 @@ def question_from_spec(spec: dict[str, Any]) -> QuestionData:
     if kind == "truefalse":
         choices = truefalse_choices(bool(spec["answer"]), spec.get("feedback_true", ""), spec.get("feedback_false", ""))
     else:
-        choices = [ChoiceData(text=c["text"], correct=bool(c.get("correct")), feedback=c.get("feedback", ""))
-                   for c in spec.get("choices", [])]
+        choices = [ChoiceData(text=c["text"], correct=bool(c.get("correct")), feedback=c.get("feedback", ""),
+                              weight=c.get("weight")) for c in spec.get("choices", [])]
+    entries = [accepted_entry(answer) for answer in spec.get("accepted", [])]
     return QuestionData(type=kind, text=spec["text"], explanation=spec.get("explanation", ""), key=spec["id"],
                         scoring=spec.get("scoring", SCORING_PARTIAL), points=float(spec.get("points", 1)),
-                        accepted=list(spec.get("accepted", [])), choices=choices)
+                        accepted=[entry.text for entry in entries], choices=choices, tags=list(spec.get("tags", [])),
+                        accepted_weights=list(significant_weights(entry.weight for entry in entries)),
+                        accepted_feedback=texts_if_any(entry.feedback for entry in entries))
 
 
 # Queries -------------------------------------------------------------------------------------
@@ -466,6 +477,7 @@ def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
             choice = Choice(key=key)
         retiring.bring_back(choice)
         choice.position, choice.text, choice.correct, choice.feedback = position, data.text, data.correct, data.feedback
+        choice.weight = data.weight
         kept.append(choice)
     gone = retiring.take_away([choice for key, choice in every.items() if key in live])
     question.choices = kept + [choice for choice, outcome in gone.items() if outcome == retiring.RETIRED]
@@ -474,6 +486,7 @@ def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
 def _apply_question(question: Question, data: QuestionData) -> None:
     question.type, question.text, question.explanation = data.type, data.text, data.explanation
     question.scoring, question.points, question.accepted = data.scoring, data.points, list(data.accepted)
+    question.accepted_weights, question.accepted_feedback = list(data.accepted_weights), list(data.accepted_feedback)
     question.tags = list(data.tags)
     _sync_choices(question, data.choices)
 
@@ -523,11 +536,13 @@ def delete_question(question: Question, author: User) -> str:
 
 
 def decode_upload(raw: bytes) -> str:
-    """The text of an uploaded question file; AuthoringError for binary or non-UTF-8 content."""
-    if b"\x00" in raw[:8192]:
+    """The text of an uploaded question file (UTF-8, or UTF-16 with its BOM as Windows Notepad saves it);
+    AuthoringError for binary or other content."""
+    encoding = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    if encoding == "utf-8-sig" and b"\x00" in raw[:8192]:
         raise AuthoringError(_("Berkas ini bukan berkas teks. Simpan soal sebagai teks biasa (.txt) lalu unggah lagi."), "file")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError:
         raise AuthoringError(_("Berkas tidak tersimpan dalam UTF-8. Di Notepad pilih Simpan Sebagai, Encoding: UTF-8, "
                                "lalu unggah lagi."), "file") from None
@@ -554,6 +569,11 @@ def _question_keys(quiz: Quiz) -> set[str]:
 def parse_questions(fmt: str, text: str, quiz: Quiz):
     """Parse GIFT or Aiken text for this quiz (ids avoid its existing keys); writes nothing."""
     return PARSERS[fmt](text, taken_ids=_question_keys(quiz))
+
+
+def questions_file(quiz: Quiz, fmt: str) -> qexport.Exported:
+    """The quiz's questions written as fmt ("gift" or "moodlexml"); reads only."""
+    return qexport.WRITERS[fmt](quiz_data(quiz).questions)
 
 
 def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt: str) -> int:

@@ -1,7 +1,7 @@
 """The trainer's editing screens for courses, modules, lessons and quizzes."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,6 +16,7 @@ from app.authoring.forms import (
     join_tag_counts, split_lines,
 )
 from app.authoring.services import AuthoringError
+from app.catalog import qexport
 from app.catalog.models import Status
 from app.catalog import files as coursefiles
 from app.extensions import db
@@ -23,6 +24,7 @@ from app.progress import services as learning
 from app.progress.views import course_file_links
 from app.quizzes import services as quizzes
 from app.quizzes.forms import AttemptSubmitForm
+from app.quizzes.grading import FULL_WEIGHT, AcceptedAnswer, accepted_entry
 
 bp = Blueprint("authoring", __name__)
 AUTHORS = (Role.TRAINER, Role.ADMIN)
@@ -567,6 +569,32 @@ def quiz_preview_grade(quiz_id: int):
         return _preview_page(quiz, shown["layout"], form, error.message, sheet), 400
     return render_template("authoring/quiz_preview_result.html", quiz=quiz, outcome=outcome,
                            scope=quizzes.ReviewScope(questions=True, answers=True), review_labels=REVIEW_LABELS)
+
+
+def accepted_rows(question) -> list[AcceptedAnswer]:
+    """A question's accepted short answers with weight and feedback, stored or freshly imported (a dict)."""
+    if isinstance(question, dict):
+        return [accepted_entry(answer) for answer in question.get("accepted") or ()]
+    weights = question.accepted_weights or [FULL_WEIGHT] * len(question.accepted)
+    feedback = question.accepted_feedback or [""] * len(question.accepted)
+    return [AcceptedAnswer(text, float(weight), note) for text, weight, note in zip(question.accepted, weights, feedback)]
+
+
+def answer_weight(weight: float) -> str:
+    """A per-answer weight as the editor shows it: 50%, -33,3%."""
+    return f"{format_decimal(weight, format='#,##0.#####')}%"
+
+
+@bp.get("/kuis/<int:quiz_id>/soal.<any(gift, moodlexml):fmt>")
+@role_required(*AUTHORS)
+def quiz_questions_file(quiz_id: int, fmt: str):
+    """The quiz's questions as a GIFT or Moodle XML file for Moodle and other LMSs."""
+    quiz = _editable(revisions.QUIZ, quiz_id)
+    exported = services.questions_file(quiz, fmt)
+    mimetype = "text/plain; charset=utf-8" if fmt == "gift" else "application/xml"
+    name = f"{quiz.module.slug}-soal{qexport.FORMATS[fmt]}"
+    return Response(exported.content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/kuis/<int:quiz_id>/analisis")

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from sqlalchemy import select, update
 
-from app.catalog import services, versions
+from app.catalog import qexport, services, versions
 from app.catalog.coursefiles import Reading, read_courses
 from app.catalog.loader import export_course, import_courses
 from app.catalog.models import Course
@@ -77,13 +77,17 @@ def import_command(path: Path, dry_run: bool) -> None:
 @courses_cli.command("export")
 @click.argument("slug")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-def export_command(slug: str, directory: Path) -> None:
+@click.option("--questions", "question_format", type=click.Choice(sorted(qexport.FORMATS)), default=None,
+              help="Tulis juga soal setiap kuis sebagai GIFT atau Moodle XML (untuk Moodle) di samping quiz.yaml.")
+def export_command(slug: str, directory: Path, question_format: str | None) -> None:
     """Tulis kursus SLUG dari basis data ke DIR/SLUG/ dalam format folder kursus."""
     course = services.course_with_content(slug)
     if course is None:
         raise click.BadParameter(f"kursus '{slug}' tidak ada di basis data", param_hint="SLUG")
-    result = export_course(course, directory)
+    result = export_course(course, directory, question_format)
     click.echo(f"Kursus '{slug}' ditulis ke {result.folder} ({len(result.files)} berkas).")
+    for note in result.notes:
+        click.echo(f"catatan: {note}", err=True)
     for path in result.stale:
         click.echo(f"Berkas lama tidak lagi dipakai (hapus bila tidak diperlukan): {path}", err=True)
     reading = read_courses(result.folder)

@@ -14,7 +14,9 @@ from app.catalog import cues
 from app.catalog import files as file_checks
 from app.catalog.models import Status
 from app.quizzes import pools
-from app.quizzes.grading import FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY
+from app.quizzes.grading import (FALSE_KEY, FULL_WEIGHT, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY,
+                                  accepted_document, is_correct_weight, significant_weights, texts_if_any,
+                                  weight_problems)
 from app.quizzes.models import ReviewPolicy
 from app.sanitize import markdown_images
 
@@ -46,6 +48,7 @@ class ChoiceData:
     text: str
     correct: bool = False
     feedback: str = ""
+    weight: Optional[float] = None  # percent, -100..100, when the question has per-answer weights
 
 
 @dataclass
@@ -61,6 +64,8 @@ class QuestionData:
     choices: list[ChoiceData] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    accepted_weights: list[float] = field(default_factory=list)  # per accepted answer; [] when each gives full marks
+    accepted_feedback: list[str] = field(default_factory=list)  # per accepted answer; [] when none has any
     line: Optional[int] = field(default=None, compare=False, repr=False)  # in quiz.yaml, for warnings
 
 
@@ -297,6 +302,16 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             self.problem((name,), "harus bilangan lebih dari 0 (bukan .nan atau .inf)")
             return default
+        return float(value)
+
+    def weight(self, name: str) -> Optional[float]:
+        """An optional per-answer weight in percent, -100..100 (Moodle's answer grade)."""
+        if name not in self.data:
+            return None
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -100 <= value <= 100:
+            self.problem((name,), "harus bilangan antara -100 dan 100 (persen nilai jawaban ini)")
+            return None
         return float(value)
 
     def tags(self, name: str) -> list[str]:
@@ -725,7 +740,8 @@ def _read_question(fields: _Fields, ids: dict[str, int]) -> Optional[QuestionDat
         fields.problem(("type",), f"jenis soal '{qtype}' tidak dikenal (yang dikenal: {known})")
         return None
     question = QuestionData(
-        key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation"),
+        # The explanation is optional, as in a GIFT or Aiken import; the question then shows none.
+        key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation", required=False),
         scoring=fields.choice("scoring", SCORINGS, SCORING_PARTIAL), points=fields.number("points", 1.0),
         tags=fields.tags("tags"), line=fields.doc.line_of(fields.key),
     )
@@ -737,8 +753,32 @@ def _read_question(fields: _Fields, ids: dict[str, int]) -> Optional[QuestionDat
     elif qtype == "truefalse":
         question.choices = _truefalse_choices(fields)
     else:
-        question.accepted = fields.texts("accepted")
+        question.accepted, question.accepted_weights, question.accepted_feedback = _read_accepted(fields)
     return question
+
+
+def _read_accepted(fields: _Fields) -> tuple[list[str], list[float], list[str]]:
+    """Accepted short answers: texts, or {text, weight, feedback} for one worth part of the marks or with feedback."""
+    if not any(isinstance(item, dict) for item in fields.data.get("accepted") or []):
+        return fields.texts("accepted"), [], []
+    texts, weights, feedback = [], [], []
+    for index, item in enumerate(fields.data["accepted"]):
+        if isinstance(item, dict):
+            sub = fields.sub(("accepted", index))
+            sub.only({"text", "weight", "feedback"})
+            weight = sub.weight("weight")
+            texts.append(sub.text("text"))
+            weights.append(100.0 if weight is None else weight)
+            feedback.append(sub.text("feedback", required=False))
+        elif isinstance(item, str) and item.strip():
+            texts.append(item)
+            weights.append(100.0)
+            feedback.append("")
+        else:
+            fields.problem(("accepted", index), "harus teks, atau {text, weight, feedback} untuk jawaban bernilai sebagian")
+    for problem in weight_problems("short", weights):
+        fields.problem(("accepted",), problem)
+    return texts, list(significant_weights(weights)), texts_if_any(feedback)
 
 
 def _read_choices(fields: _Fields, qtype: str) -> list[ChoiceData]:
@@ -748,9 +788,23 @@ def _read_choices(fields: _Fields, qtype: str) -> list[ChoiceData]:
         sub = fields.sub(("choices", index))
         if not sub.ok:
             continue
-        sub.only({"text", "correct", "feedback"})
-        choices.append(ChoiceData(key=str(index), text=sub.text("text"), correct=bool(sub.boolean("correct", default=False)),
-                                  feedback=sub.text("feedback", required=False)))
+        sub.only({"text", "correct", "feedback", "weight"})
+        weight = sub.weight("weight")
+        correct = sub.boolean("correct", default=None if weight is not None else False)
+        if weight is not None:
+            derived = is_correct_weight(qtype, weight)
+            if correct is not None and correct != derived:
+                sub.problem(("correct",), f"tidak sesuai dengan weight {weight:g} (dengan weight, correct boleh dihapus)")
+            correct = derived
+        choices.append(ChoiceData(key=str(index), text=sub.text("text"), correct=bool(correct),
+                                  feedback=sub.text("feedback", required=False), weight=weight))
+    weights = [choice.weight for choice in choices if choice.weight is not None]
+    if weights and len(weights) != len(choices):
+        fields.problem(("choices",), "bila satu pilihan diberi weight, semua pilihan harus diberi weight")
+    elif weights:
+        for problem in weight_problems(qtype, weights):
+            fields.problem(("choices",), problem)
+        return choices
     correct = sum(choice.correct for choice in choices)
     if len(choices) >= 2 and correct == 0:
         fields.problem((), "tidak ada pilihan yang benar")
@@ -923,7 +977,8 @@ def question_document(question: QuestionData) -> dict[str, Any]:
     entry["text"] = question.text
     # Keys in the order of courses/README.md: the explanation before choices, after the rest.
     if question.type in CHOICE_TYPES:
-        entry["explanation"] = question.explanation
+        if question.explanation:
+            entry["explanation"] = question.explanation
         entry["choices"] = [_choice_document(choice) for choice in question.choices]
         return entry
     if question.type == "truefalse":
@@ -933,13 +988,21 @@ def question_document(question: QuestionData) -> dict[str, Any]:
             if by_key.get(key) and by_key[key].feedback:
                 entry[f"feedback_{key}"] = by_key[key].feedback
     else:
-        entry["accepted"] = list(question.accepted)
-    entry["explanation"] = question.explanation
+        weights = question.accepted_weights or [FULL_WEIGHT] * len(question.accepted)
+        feedback = question.accepted_feedback or [""] * len(question.accepted)
+        entry["accepted"] = [accepted_document(text, weight, note)
+                             for text, weight, note in zip(question.accepted, weights, feedback)]
+    if question.explanation:
+        entry["explanation"] = question.explanation
     return entry
 
 
 def _choice_document(choice: ChoiceData) -> dict[str, Any]:
-    entry: dict[str, Any] = {"text": choice.text, "correct": choice.correct}
+    entry: dict[str, Any] = {"text": choice.text}
+    if choice.weight is None:
+        entry["correct"] = choice.correct
+    else:
+        entry["weight"] = _points(choice.weight)
     if choice.feedback:
         entry["feedback"] = choice.feedback
     return entry

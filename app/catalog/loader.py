@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect
 
 from app.accounts.services import record
-from app.catalog import retiring, services, versions
+from app.catalog import qexport, retiring, services, versions
 from app.catalog.coursefiles import (
     ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData, QuizData, write_course,
 )
@@ -238,19 +238,24 @@ def _update_quiz(sync: _Sync, quiz: Quiz, data: QuizData) -> None:
 def scoring_of(question: Question, choices: Sequence[Choice]) -> dict[str, Any]:
     """What decides how a question is graded: its type, scoring, points and right answers."""
     right = sorted(choice.key for choice in choices if choice.correct) + sorted(question.accepted or ())
-    return {"type": question.type, "scoring": question.scoring, "points": question.points, "key": right}
+    # Per-answer weights grade too: a changed weight changes the key as much as a changed right answer.
+    weights = sorted((choice.key, choice.weight) for choice in choices if choice.weight is not None)
+    accepted = list(zip(question.accepted or (), question.accepted_weights or ()))
+    return {"type": question.type, "scoring": question.scoring, "points": question.points,
+            "key": right + weights + accepted}
 
 
 def _update_question(sync: _Sync, question: Question, data: QuestionData, position: int) -> None:
     before = scoring_of(question, question.choices) if question.id else None
     sync.assign("soal", question, key=data.key, position=position, type=data.type, text=data.text,
                 explanation=data.explanation, scoring=data.scoring, points=data.points, accepted=list(data.accepted),
-                tags=list(data.tags))
+                tags=list(data.tags), accepted_weights=list(data.accepted_weights),
+                accepted_feedback=list(data.accepted_feedback))
     sync.children("pilihan", question, "choices", question.all_choices if question.id else [], data.choices,
                   lambda row: row.key, lambda item: item.key, Choice,
                   lambda row, item, index: sync.assign(
                       "pilihan", row, key=item.key, position=index, text=item.text,
-                      correct=item.correct, feedback=item.feedback))
+                      correct=item.correct, feedback=item.feedback, weight=item.weight))
     if before is not None:
         after = scoring_of(question, [choice for choice in question.choices if choice.retired_at is None])
         parts = [SCORING_PARTS[name] for name in SCORING_PARTS if before[name] != after[name]]
@@ -277,17 +282,20 @@ def _module_data(module: Module) -> ModuleData:
                    sources=list(lesson.sources or []), body_md=lesson.body_md or "", status=lesson.status)
         for lesson in module.lessons
     ]
-    quiz = _quiz_data(module.quiz) if module.quiz is not None else None
+    quiz = quiz_data(module.quiz) if module.quiz is not None else None
     return ModuleData(slug=module.slug, title=module.title, lessons=lessons, quiz=quiz, status=module.status)
 
 
-def _quiz_data(quiz: Quiz) -> QuizData:
+def quiz_data(quiz: Quiz) -> QuizData:
+    """A stored quiz as the course files hold it."""
     questions = [
         QuestionData(key=question.key, type=question.type, text=question.text, explanation=question.explanation or "",
                      scoring=question.scoring, points=float(question.points), accepted=list(question.accepted or []),
-                     tags=list(question.tags or []),
+                     tags=list(question.tags or []), accepted_weights=list(question.accepted_weights or []),
+                     accepted_feedback=list(question.accepted_feedback or []),
                      choices=[ChoiceData(key=choice.key, text=choice.text, correct=choice.correct,
-                                         feedback=choice.feedback or "") for choice in question.choices])
+                                         feedback=choice.feedback or "", weight=choice.weight)
+                              for choice in question.choices])
         for question in quiz.questions
     ]
     return QuizData(title=quiz.title, pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, questions=questions,
@@ -301,14 +309,26 @@ class ExportResult:
     folder: Path
     files: list[Path]
     stale: list[Path]
+    notes: list[str] = field(default_factory=list)  # what the question files cannot hold exactly
 
 
-def export_course(course: Course, directory: Path | str) -> ExportResult:
-    """Write the course to directory/<slug>/ in the course folder format."""
-    files = write_course(course_data(course), directory)
+def export_course(course: Course, directory: Path | str, question_format: str | None = None) -> ExportResult:
+    """Write the course to directory/<slug>/ in the course folder format; with question_format
+    ("gift" or "moodlexml") also each quiz's questions beside its quiz.yaml, as questions.gift.txt
+    or questions.moodle.xml."""
+    data = course_data(course)
+    files = write_course(data, directory)
     folder = Path(directory) / course.slug
+    notes: list[str] = []
+    for module in data.modules if question_format else ():
+        if module.quiz is not None:
+            exported = qexport.WRITERS[question_format](module.quiz.questions)
+            path = folder / module.slug / f"questions{qexport.FORMATS[question_format]}"
+            path.write_bytes(exported.content)
+            files.append(path)
+            notes += [f"{module.slug}: {note}" for note in exported.notes]
     written = set(files)
     # Left in place rather than deleted: they may hold work that is not in the database.
     stale = sorted(path for path in folder.rglob("*")
                    if path.suffix in (".md", ".yaml", ".yml", ".jpg", ".png", ".pdf") and path not in written)
-    return ExportResult(folder, files, stale)
+    return ExportResult(folder, files, stale, notes)

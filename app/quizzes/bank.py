@@ -35,6 +35,7 @@ class ChoiceView:
     correct: bool
     feedback: str
     retired: bool = False
+    weight: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +54,8 @@ class QuestionView:
     accepted: tuple[str, ...]
     choices: tuple[ChoiceView, ...]
     retired: bool = False
+    accepted_weights: tuple[float, ...] = ()
+    accepted_feedback: tuple[str, ...] = ()
 
 
 def init_app(app: Flask) -> None:
@@ -78,10 +81,12 @@ def _load(quiz_id: int) -> Mapping[int, QuestionView]:
     for row in db.session.execute(_CHOICES, {"quiz_id": quiz_id}):
         choices.setdefault(row.question_id, []).append(ChoiceView(
             row.id, row.question_id, row.key, row.position, row.text, bool(row.correct), row.feedback or "",
-            row.retired_at is not None))
+            row.retired_at is not None, None if row.weight is None else float(row.weight)))
     return MappingProxyType({
         row.id: QuestionView(row.id, row.quiz_id, row.key, row.position, row.type, row.text, row.explanation or "",
                              row.scoring, float(row.points), tuple(str(a) for a in row.accepted or ()),
-                             tuple(choices.get(row.id, ())), row.retired_at is not None)
+                             tuple(choices.get(row.id, ())), row.retired_at is not None,
+                             tuple(float(w) for w in row.accepted_weights or ()),
+                             tuple(str(f) for f in row.accepted_feedback or ()))
         for row in db.session.execute(_QUESTIONS, {"quiz_id": quiz_id})
     })

@@ -82,6 +82,10 @@ class Question(Retirable, db.Model):
     scoring: Mapped[str] = mapped_column(String(16), default="partial")
     points: Mapped[float] = mapped_column(Float, default=1.0)
     accepted: Mapped[list] = mapped_column(JSON, default=list)
+    #: per accepted answer, its grade in percent (Moodle's weighted alternatives); [] when each gives full marks
+    accepted_weights: Mapped[list] = mapped_column(JSON, default=list)
+    #: per accepted answer, the feedback a trainee who typed it sees; [] when none has any
+    accepted_feedback: Mapped[list] = mapped_column(JSON, default=list)
     #: short slug-like labels (a lesson, a topic) that a quiz's draw_per_tag draws by
     tags: Mapped[list] = mapped_column(JSON, default=list)
 
@@ -97,7 +101,10 @@ class Choice(Retirable, db.Model):
     """A choice of a choice question; true/false questions have the keys 'true' and 'false'."""
 
     __tablename__ = "choices"
-    __table_args__ = (UniqueConstraint("question_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "key"),
+        CheckConstraint("weight IS NULL OR weight BETWEEN -100 AND 100", name="weight_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
@@ -106,6 +113,9 @@ class Choice(Retirable, db.Model):
     text: Mapped[str] = mapped_column(Text)
     correct: Mapped[bool] = mapped_column(Boolean, default=False)
     feedback: Mapped[str] = mapped_column(Text, default="")
+    #: the choice's grade in percent (-100..100) as Moodle gives it, when the question has
+    #: per-answer weights (every choice then has one); None grades by `correct` and the scoring
+    weight: Mapped[Optional[float]] = mapped_column(Float)
 
     question: Mapped[Question] = relationship(back_populates="choices")
 

@@ -82,6 +82,20 @@ class ReviewItem:
             return ""
         return str(self.answer.response[0])
 
+    @property
+    def typed_feedback(self) -> str:
+        """The feedback of the accepted answer the typed text matched (Moodle's per-answer feedback), or ''."""
+        index = grading.matched_answer(self.question.accepted, self.typed) if self.typed else None
+        feedback = self.question.accepted_feedback
+        return feedback[index] if index is not None and index < len(feedback) else ""
+
+    @property
+    def full_answers(self) -> tuple[str, ...]:
+        """The accepted answers worth full marks (a "*" that catches the rest is no answer to show)."""
+        weights = self.question.accepted_weights or (grading.FULL_WEIGHT,) * len(self.question.accepted)
+        return tuple(answer for answer, weight in zip(self.question.accepted, weights)
+                     if weight == grading.FULL_WEIGHT and answer.strip() != "*")
+
 
 @dataclass(frozen=True)
 class SubmitResult:
@@ -330,6 +344,7 @@ def gradable(item: AttemptQuestion) -> grading.GradableQuestion:
         choice_keys=tuple(str(choice.id) for choice in item.choices),
         accepted=tuple(str(text) for text in question.accepted or ()),
         scoring=question.scoring,
+        weights=grading.stored_weights([choice.weight for choice in item.choices], question.accepted_weights),
     )
 
 
