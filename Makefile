@@ -24,8 +24,8 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/activate
 
 # Ralph, the LRS of the xAPI tests, lives in its own virtualenv (its pins differ from the app's).
 # Without it (no network) the LRS tests skip and say how to install it.
-$(LRS_VENV)/.installed: requirements-lrs.txt
-	@$(PYTHON) -m venv $(LRS_VENV) && $(LRS_VENV)/bin/pip install --quiet -r requirements-lrs.txt && touch $@ \
+$(LRS_VENV)/.installed: tests/requirements-lrs.txt
+	@$(PYTHON) -m venv $(LRS_VENV) && $(LRS_VENV)/bin/pip install --quiet -r tests/requirements-lrs.txt && touch $@ \
 	  || echo "Ralph (LRS) tidak terpasang: tes xAPI dengan LRS akan dilewati."
 
 setup: $(VENV)/.installed

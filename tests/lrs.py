@@ -19,7 +19,7 @@ PASSWORD = "lrs-rahasia"
 # bcrypt (cost 4) of PASSWORD, as `ralph auth` writes it: Ralph checks basic auth against this.
 PASSWORD_HASH = "$2b$04$Yb2J9NKY7KtwS/d2yFHcQOHIiTCB4BadYBV/hP653FFmGoDEHrRDW"
 INSTALL_HINT = ("Ralph (LRS) tidak ditemukan: jalankan 'make .venv-lrs/.installed' "
-                "(virtualenv sendiri dengan requirements-lrs.txt) atau set RALPH_PYTHON.")
+                "(virtualenv sendiri dengan tests/requirements-lrs.txt) atau set RALPH_PYTHON.")
 
 
 def ralph_python() -> Path | None:
