@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 
 AXE := tests/axe/node_modules/axe-core/axe.min.js
+# One pytest worker per core (pytest-xdist); each test file stays on one worker, so a module's own
+# servers (gunicorn, Redis, nginx) start once. Each worker has its own database (tests/conftest.py).
+PYTEST_WORKERS ?= -n auto --dist loadfile
 
 .PHONY: run test bench setup db clean translations axe
 
@@ -47,7 +50,7 @@ axe: $(AXE)
 
 test: $(VENV)/.installed-dev $(LRS_VENV)/.installed
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory axe || echo "axe-core tidak dapat dipasang dari npm: uji aksesibilitas dilewati"; else echo "npm tidak terpasang: uji aksesibilitas (axe-core) dilewati. Pasang: apt-get install -y npm"; fi
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_WORKERS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

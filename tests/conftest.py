@@ -16,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from hypothesis import settings
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, create_engine, event, make_url, text
 
 from app import create_app
 from app.accounts.models import Regency, Role, User
@@ -36,13 +36,33 @@ KEEP_TABLES = {"regencies", "alembic_version"}  # seeded by the migrations, read
 
 
 def _database_url() -> str:
+    """This process's test database: a fresh SQLite file, or DATABASE_URL's database (one per xdist worker)."""
     url = os.environ.get("DATABASE_URL")
     if not url:
         return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="kelaskim-test-"), "test.sqlite3")
     # The suite empties every table: never let it near a database that is not meant for tests.
     if "test" not in url.rsplit("/", 1)[-1]:
         raise RuntimeError(f"DATABASE_URL must name a test database (its name must contain 'test'): {url}")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """DATABASE_URL's database with the worker's name appended (kelaskim_test_gw0), created if it is missing.
+
+    Workers run side by side and each empties every table after every test, so each needs a database of its own.
+    """
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_everything() -> None:
