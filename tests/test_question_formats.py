@@ -90,6 +90,12 @@ def test_one_right_answer_and_partial_credit_is_single_choice_with_weights() -> 
     assert question["choices"][1]["feedback"] == "Ibu kota negara, bukan provinsi"
 
 
+def test_a_weight_on_an_equals_answer_counts_as_moodle_counts_it() -> None:
+    # Moodle takes %n% over the marker: =%50% is half the points, as ~%50% is.
+    assert _one("Ibu kota Kaltim? {=Samarinda =%50%Nusantara ~Balikpapan}")["choices"] == \
+        _one("Ibu kota Kaltim? {=Samarinda ~%50%Nusantara ~Balikpapan}")["choices"]
+
+
 def test_short_answer_with_weighted_alternatives_feedback_and_general_feedback() -> None:
     question = _one("""\
 // question: 666  name: Singkat
@@ -128,6 +134,24 @@ def test_true_false_words_exactly_as_moodle_reads_them() -> None:
     assert lower["type"] == "short" and lower["accepted"] == ["true"]
 
 
+def test_true_false_with_general_feedback_after_the_two_feedbacks() -> None:
+    question = _one("::B2:: KIM dibentuk pemerintah pusat.{\nFALSE#Keliru.#Tepat.\n####KIM tumbuh dari *warga*.}")
+    assert (question["type"], question["answer"]) == ("truefalse", False)
+    assert (question["feedback_true"], question["feedback_false"]) == ("Keliru.", "Tepat.")
+    assert question["explanation"] == "KIM tumbuh dari *warga*."
+
+
+def test_answers_and_feedback_take_the_question_texts_format_unless_they_name_their_own() -> None:
+    plain = _one("::P::[plain]Soal *miring*? {=ya *a* # umpan *b* ~[html]<i>tidak</i> ####umum *c*}")
+    assert plain["text"] == "Soal \\*miring\\*?"
+    assert plain["choices"] == [{"text": "ya \\*a\\*", "correct": True, "feedback": "umpan \\*b\\*"},
+                                {"text": "<i>tidak</i>", "correct": False}]
+    assert plain["explanation"] == "umum \\*c\\*"
+    assert render_inline(plain["choices"][0]["text"]) == "ya *a*"
+    html_question = _one("::H::[html]Soal <b>tebal</b>? {=<i>ya</i> ~tidak}")
+    assert render_inline(html_question["choices"][0]["text"]) == "<i>ya</i>"
+
+
 def test_backslashes_and_escaped_braces_in_html_text() -> None:
     assert _one("::garis miring:: A \\\\ B \\\\\\\\ C{=x}")["text"] == "A \\ B \\\\ C"
     question = _one("::Q001::[html]<p>Apa yang dicetak?</p>\n<pre>\n    void uji() \\{\n        cetak();\n    \\}\n</pre>\n{=a ~b}")
@@ -148,14 +172,46 @@ $CATEGORY: $course$/top/Modul 1: Pengantar KIM
     assert result.errors == []
     assert [question.get("tags") for question in result.questions] == [
         ["modul-1-pengantar-kim", "peran", "dasar"], ["modul-1-pengantar-kim"]]
+    assert [question["id"] for question in result.questions] == ["q7", "tanpa-tag"]
+
+
+@pytest.mark.parametrize("comment, question_id, tags", [
+    ("", "apa-itu-kim", []),
+    ("// Komentar biasa saja.", "apa-itu-kim", []),
+    ("// Nomor soal [id:pesut] <-- ini.", "pesut", []),
+    ("// Tag: [tag:pesut] [tag:enggang].", "apa-itu-kim", ["pesut", "enggang"]),
+    ("// [tag:tambah] [tag:dasar] [id:empat]", "empat", ["tambah", "dasar"]),
+    ("// [tag:  dasar] Ini  \n// sebuah [id:   empat   ] so[tag:tambah   ]al.", "empat", ["dasar", "tambah"]),
+    ("// Ini bukan [tag:\n// \\ pesut].", "apa-itu-kim", []),  # a tag never runs over two lines
+    # Moodle reads i]d and t]ag; ids and tags here are slugs, so the ] becomes a hyphen.
+    ("// [id:i\\]d].", "i-d", []),
+    ("// [tag:t\\]ag].", "apa-itu-kim", ["t-ag"]),
+])
+def test_ids_and_tags_in_comments_as_moodle_reads_them(comment, question_id, tags) -> None:
+    question = _one(f"{comment}\n::Apa itu KIM:: Apa itu KIM? {{T}}")
+    assert question["id"] == question_id
+    assert question.get("tags", []) == tags
+
+
+@pytest.mark.parametrize("gift, error", [
+    ("::E8:: Apa kabar? {}", "Baris 1: soal esai ({}) tidak didukung"),
+    ("::garis miring:: A \\\\ B {}", "Baris 1: soal esai ({}) tidak didukung"),
+    (("::Jodoh::[html]Pasangkan <b>kegiatan</b>.{\n    =[html]Rapat warga. -> Musyawarah\n"
+      "    =[plain]Papan info. -> Mading\n    = -> Pengecoh\n}"), "Baris 1: soal menjodohkan (->) tidak didukung"),
+    ("::A5:: Bilangan dari 1 sampai 5? {#3:2~#Salah sama sekali}", "Baris 1: soal numerik ({#...}) tidak didukung"),
+    ("::Info::Bacaan tanpa pertanyaan.", "Baris 1: blok jawaban { } tidak ditemukan (soal deskripsi tidak didukung)"),
+])
+def test_types_kelas_kim_does_not_have_are_reported_by_line(gift, error) -> None:
+    result = parse_gift("// didahului komentar\n" + gift)
+    assert result.questions == []
+    assert [str(found) for found in result.errors] == [error.replace("Baris 1", "Baris 2")]
 
 
 @pytest.mark.parametrize("gift, error", [
     ("Dua benar? {=a =b ~c}", "Baris 1: soal pilihan tunggal hanya boleh punya satu jawaban benar (=); "
                               "untuk soal banyak jawaban beri bobot, misalnya ~%50%"),
     ("Jumlah? {~%50%a ~%20%b ~c}", "Baris 1: bobot positif soal banyak jawaban harus berjumlah 100%, bukan 70%"),
-    ("Sebagian? {=%50%a ~b}", "Baris 1: jawaban benar (=) pada soal pilihan selalu bernilai 100%; "
-                              "untuk nilai sebagian tulis ~%50%"),
+    ("Sebagian? {=%50%a ~b}", "Baris 1: soal pilihan tunggal harus punya tepat satu pilihan bernilai 100%"),
     ("Singkat? {=%50%a =%20%b}", "Baris 1: minimal satu jawaban yang diterima harus bernilai 100%"),
     ("Bobot besar? {~%150%a ~%-50%b}", "Baris 1: bobot jawaban harus antara -100% dan 100%"),
 ])
@@ -174,6 +230,8 @@ Banyak {~%50%a ~%-100%b ~%50%c ~%-100%d}
 Sepertiga {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}
 
 Tanpa penalti {~%50%a ~%50%b ~c}
+
+Satu benar dua penalti {~%100%a ~%-50%b ~%-50%c}
 """
 
 
@@ -188,7 +246,8 @@ def _moodle_fraction(kind: str, fractions: list[float], ticked: tuple[int, ...])
 
 def test_partial_credit_grades_equal_moodles_fractions() -> None:
     moodle = {"Tunggal": [1, 0.5, -0.5, 0], "Banyak": [0.5, -1, 0.5, -1],
-              "Sepertiga": [0.3333333, 0.3333333, 0.3333333, -1], "Tanpa penalti": [0.5, 0.5, 0]}
+              "Sepertiga": [0.3333333, 0.3333333, 0.3333333, -1], "Tanpa penalti": [0.5, 0.5, 0],
+              "Satu benar dua penalti": [1, -0.5, -0.5]}
     for spec in parse_gift(PARTIAL_CREDIT).questions:
         fractions = moodle[spec["text"]]
         question = gradable(spec | {"points": 2})
@@ -207,6 +266,9 @@ def test_short_answer_grades_the_first_matching_alternative() -> None:
     assert grade(question, ["pesut"]).score == 1
     assert grade(question, ["Kucing."]).score == 0.5
     assert grade(question, ["kuda"]).score == 0 and grade(question, [""]).score == 0
+    # A weighted * gives every other answer that part of the points, as Moodle's wildcard does.
+    any_other = gradable(_one("Hewan? {=Pesut =%50%*#Setengah}"))
+    assert grade(any_other, ["kuda"]).score == 0.5 and grade(any_other, ["Pesut"]).score == 1
 
 
 # Aiken as Moodle reads it --------------------------------------------------------------------
@@ -237,6 +299,42 @@ ANSWER: A
     assert render_inline(third["text"]) == ("Soal ketiga dengan karakter HTML seperti &gt; &lt; &amp; dan "
                                             "&lt;b&gt;tebal&lt;/b&gt;")
     assert render_inline(third["choices"][0]["text"]) == "Benar (&lt; &gt; &amp;)"
+
+
+def test_aiken_errors_are_reported_by_line_and_the_good_questions_kept() -> None:
+    result = parse_aiken("""\
+Soal dengan terlalu sedikit pilihan
+A) Satu-satunya pilihan
+ANSWER: A
+
+A) Pilihan tanpa soal
+
+ANSWER: Jawaban tanpa soal
+
+Soal yang baik
+A) Benar
+B) Salah
+ANSWER: A
+
+Soal yang dimulai tetapi tidak selesai
+A) Agak benar
+B) Agak salah
+
+Soal kedua yang baik
+A)Salah (tanpa spasi)
+B)Benar (tanpa spasi)
+ANSWER: B
+""")
+    # Moodle names line 3 (the ANSWER line) for the first error and line 18 (the next question) for
+    # the unfinished one; here both point at the question's own first line.
+    assert [str(error) for error in result.errors] == [
+        "Baris 1: soal minimal punya dua pilihan (A. ..., B. ...)",
+        "Baris 5: pilihan jawaban tanpa teks soal",
+        "Baris 7: baris ANSWER: tanpa soal",
+        "Baris 14: jawaban (ANSWER:) tidak ditemukan",
+    ]
+    assert [(question["text"], [choice["correct"] for choice in question["choices"]]) for question in result.questions] == [
+        ("Soal yang baik", [True, False]), ("Soal kedua yang baik", [False, True])]
 
 
 def test_plain_text_survives_markdown_exactly() -> None:
@@ -309,9 +407,10 @@ def test_gift_export_round_trips_through_the_gift_importer() -> None:
     assert "::ibu-kota::[markdown]Ibu kota Kaltim?{\n\t=Samarinda\n\t~%50%Nusantara#Ibu kota negara.\n\t~Balikpapan\n}" in text
     assert "\t~%50%a\n\t~%-100%b\n" in text and "\t=%50%Lumba-lumba#Hampir\\: pesut" in text
     assert "{TRUE##Betul.####Ya.}" in text and "{FALSE#Keliru.#Tepat.}" in text
+    assert "// [id:singkatan-kim] [tag:pelajaran-1] [tag:tujuan-1-1]\n::singkatan-kim::" in text
     result = parse_gift(text)
     assert result.errors == []
-    back = [question_from_spec(spec) for spec in result.questions]  # ids come from the ::titles::, the keys
+    back = [question_from_spec(spec) for spec in result.questions]  # ids come from the [id:...] comments, the keys
     # GIFT has no question points: the one question worth 2 comes back worth 1, and the export says so.
     assert exported.notes == ["soal 'peran-kim': GIFT tidak menyimpan bobot soal (2); Moodle memberinya bobot 1"]
     bank[2].points = 1.0

@@ -101,7 +101,9 @@ _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d+)?)%")
 _OPEN, _CLOSE = re.compile(r"\{"), re.compile(r"\}")
 # Moodle compares these exactly: {t} or {true} is a short answer, not a true/false question.
 _TRUEFALSE_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+# In // comments, as Moodle reads them: [tag:...] names a tag, [id:...] the question's id; \] is a ].
 _COMMENT_TAG = re.compile(r"\[tag:\s*((?:[^\]\\]|\\.)*?)\s*\]")
+_COMMENT_ID = re.compile(r"\[id:\s*((?:[^\]\\]|\\.)*?)\s*\]")
 _CATEGORY_ROOTS = {"$course$", "$cat1$", "$cat2$", "$cat3$", "$module$", "$system$", "top"}
 
 
@@ -155,19 +157,32 @@ class _GiftAnswer:
 
 @dataclass
 class _GiftBlock:
-    """The lines of one question (comments removed) and the tags its // comments name."""
+    """The lines of one question (comments removed), and the tags and id its // comments name."""
 
     lines: list[tuple[int, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    idnumber: str = ""
+
+    def read_comment(self, line: str) -> None:
+        """Note the [tag:...] tags and the first [id:...] of a // comment line."""
+        self.tags += [_comment_value(tag) for tag in _COMMENT_TAG.findall(line)]
+        found = _COMMENT_ID.search(line)
+        if found and not self.idnumber:
+            self.idnumber = _comment_value(found.group(1))
+
+
+def _comment_value(text: str) -> str:
+    """A [tag:...] or [id:...] value with its escapes (\\] and GIFT's own) restored."""
+    return _restore(_protect(text.replace("\\]", "]")))
 
 
 def _gift_blocks(text: str) -> list[_GiftBlock]:
-    """Split GIFT text into questions at blank lines; // comments give [tag:...] tags."""
+    """Split GIFT text into questions at blank lines; // comments give [tag:...] tags and an [id:...]."""
     blocks: list[_GiftBlock] = []
     current = _GiftBlock()
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if line.lstrip().startswith("//"):
-            current.tags += [_restore(_protect(tag)) for tag in _COMMENT_TAG.findall(line)]
+            current.read_comment(line)
             continue
         if line.strip():
             current.lines.append((number, line))
@@ -248,13 +263,10 @@ def _choice(answer: _GiftAnswer, weight: Optional[float], correct: bool) -> dict
 
 
 def _choice_weight(answer: _GiftAnswer) -> float:
-    """A choice's grade as Moodle reads it: = is 100%, ~%n% is n%, a bare ~ is 0%."""
-    if answer.marker == "=":
-        if answer.weight is not None and answer.weight != FULL_WEIGHT:
-            raise _Rejected(answer.line, "jawaban benar (=) pada soal pilihan selalu bernilai 100%; "
-                                         "untuk nilai sebagian tulis ~%50%")
-        return FULL_WEIGHT
-    return answer.weight or 0.0
+    """A choice's grade as Moodle reads it: %n% when written (=%50% too), else 100% for = and 0% for ~."""
+    if answer.weight is not None:
+        return answer.weight
+    return FULL_WEIGHT if answer.marker == "=" else 0.0
 
 
 def _gift_choice_question(answers: list[_GiftAnswer], block_line: int) -> dict[str, Any]:
@@ -263,13 +275,13 @@ def _gift_choice_question(answers: list[_GiftAnswer], block_line: int) -> dict[s
     if len(answers) < 2:
         raise _Rejected(block_line, "soal pilihan minimal punya dua pilihan")
     kind = "single" if any(answer.marker == "=" for answer in answers) else "multiple"
-    if kind == "single" and sum(answer.marker == "=" for answer in answers) > 1:
+    weights = [_choice_weight(answer) for answer in answers]
+    if kind == "single" and weights.count(FULL_WEIGHT) > 1:
         raise _Rejected(
             block_line,
             "soal pilihan tunggal hanya boleh punya satu jawaban benar (=); "
             "untuk soal banyak jawaban beri bobot, misalnya ~%50%",
         )
-    weights = [_choice_weight(answer) for answer in answers]
     if not any(weight > 0 for weight in weights):
         raise _Rejected(block_line, "jawaban benar tidak ditemukan")
     for problem in weight_problems(kind, weights):
@@ -359,7 +371,8 @@ def _gift_question(block: _GiftBlock, ids: _IdMaker, tags: list[str]) -> dict[st
     explanation = _clean(content[feedback_at + 4 :], text_format) if feedback_at >= 0 else ""
     answer_part = content[:feedback_at] if feedback_at >= 0 else content
     fields = _gift_answer_fields(answer_part, open_at + 1, line_at, text_format)
-    question: dict[str, Any] = {"id": ids.make(title, text), "type": fields.pop("type")}
+    # Moodle's idnumber ([id:...]) is the question's stable id; the ::title:: or the text stand in for it.
+    question: dict[str, Any] = {"id": ids.make(block.idnumber, title, text), "type": fields.pop("type")}
     question.update({"text": text, "explanation": explanation})
     question.update(fields)
     if tags:

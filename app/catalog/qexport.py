@@ -102,10 +102,9 @@ def _gift_answers(question: QuestionData) -> str:
 
 
 def _gift_question(question: QuestionData) -> str:
-    """One question: a comment naming it and its tags, ::id::, the text as Markdown, the answers."""
+    """One question: comments naming it, its id and tags (as Moodle writes them), ::id::, the text as Markdown, the answers."""
     head = f"// question: {question.key}  name: {question.key}\n"
-    if question.tags:
-        head += "// " + " ".join(f"[tag:{tag}]" for tag in question.tags) + "\n"
+    head += "// " + " ".join([f"[id:{question.key}]"] + [f"[tag:{tag}]" for tag in question.tags]) + "\n"
     block = _gift_answers(question)
     if question.explanation:
         block += ("\t" if block.endswith("\n") else "") + f"####{_gift_text(question.explanation)}"
