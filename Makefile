@@ -9,6 +9,9 @@ AXE := tests/axe/node_modules/axe-core/axe.min.js
 # One pytest worker per core (pytest-xdist); each test file stays on one worker, so a module's own
 # servers (gunicorn, Redis, nginx) start once. Each worker has its own database (tests/conftest.py).
 PYTEST_WORKERS ?= -n auto --dist loadfile
+# Each worker imports the app and every test module: let Python keep their compiled bytecode (__pycache__/,
+# ignored by git) even where the environment turns that off, so that the next run does not compile them again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test bench setup db clean translations axe
 
