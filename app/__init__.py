@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from app import assets, dates, formatting, main, sanitize, webapp
     from app.authoring import views as authoring_views
+    from app.progress import status
 
     # Stored Markdown reaches a page only through the sanitiser.
     app.add_template_filter(sanitize.render_markdown, "markdown")
@@ -131,6 +132,10 @@ def _register_template_helpers(app: Flask) -> None:
     # The quiz editor: short answers with their weights and feedback, weights as percentages.
     app.add_template_filter(authoring_views.accepted_rows, "accepted_rows")
     app.add_template_filter(authoring_views.answer_weight, "answer_weight")
+    # Enrolment statuses, for templates that mark them (the labels differ per page).
+    app.add_template_global(status.NOT_STARTED, "NOT_STARTED")
+    app.add_template_global(status.IN_PROGRESS, "IN_PROGRESS")
+    app.add_template_global(status.COMPLETED, "COMPLETED")
     # The page frame: navigation, language, the web app manifest and the inlined favicon.
     app.add_template_global(main.nav_links, "nav_links")
     app.add_template_global(main.home_url, "home_url")

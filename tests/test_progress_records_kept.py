@@ -25,7 +25,7 @@ from app.catalog import outline
 from app.dates import format_tanggal, to_wita
 from app.extensions import cache, db
 from app.progress import services as progress
-from app.progress.figures import status_of
+from app.progress.status import status_of
 from app.progress.models import Enrollment
 from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt, AttemptStatus, Question, Quiz

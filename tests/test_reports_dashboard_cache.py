@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import Regency, Role
 from app.extensions import db
 from app.progress.models import Enrollment
-from app.reports import services
+from app.reports import dashboard, dashboard_cache
 from tests.factories import make_course
 
 # 06.05 UTC is 14.05 WITA.
@@ -24,7 +24,8 @@ def clock(monkeypatch):
     class Clock:
         now = FROZEN
 
-    monkeypatch.setattr(services, "utcnow", lambda: Clock.now)
+    monkeypatch.setattr(dashboard_cache, "utcnow", lambda: Clock.now)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: Clock.now)
     return Clock
 
 
@@ -82,10 +83,10 @@ def test_a_regency_coordinator_never_gets_the_province_figures(make_user, course
     enrol(make_user, course, "64.72", completed=True)
     enrol(make_user, course, "64.01")
     enrol(make_user, course, "64.01")
-    province = services.cached_dashboard(make_user(Role.COORDINATOR, "64"))
+    province = dashboard_cache.cached_dashboard(make_user(Role.COORDINATOR, "64"))
     assert province.total.enrolled == 3
 
-    samarinda = services.cached_dashboard(make_user(Role.COORDINATOR, "64.72"))
+    samarinda = dashboard_cache.cached_dashboard(make_user(Role.COORDINATOR, "64.72"))
     assert (samarinda.total.enrolled, samarinda.total.completed) == (1, 1)
     assert set(samarinda.by_regency) == {db.session.scalar(select(Regency.id).where(Regency.code == "64.72"))}
     assert sum(f.enrolled for f in samarinda.by_course.values()) == 1

@@ -6,9 +6,9 @@ from datetime import timedelta
 from app.accounts.models import Regency, User
 from app.extensions import db, utcnow
 from app.progress.models import Certificate, Enrollment, LessonCompletion
+from app.progress.status import COMPLETED, IN_PROGRESS, NOT_STARTED, status_expression
 from app.quizzes.models import Attempt, AttemptStatus
 from app.reports import demo
-from app.reports.services import COMPLETED, IN_PROGRESS, NOT_STARTED, status_expression
 from tests.factories import make_course
 
 

@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.progress.models import Enrollment
 from app.reports import views
-from app.reports.services import _segments
+from app.reports.roster_pages import page_segments
 from tests.factories import make_course
 
 ROW = re.compile(r'<tr role="row" data-wilayah="([^"]*)" data-kursus="([^"]*)"[^>]*>\s*<th[^>]*><a [^>]*>([^<]*)</a>')
@@ -19,10 +19,10 @@ ROW = re.compile(r'<tr role="row" data-wilayah="([^"]*)" data-kursus="([^"]*)"[^
 
 def test_segments_skip_whole_units_and_split_the_page_across_units():
     counts = {1: 2, 2: 0, 3: 1, 4: 5}
-    assert _segments(counts, [1, 2, 3, 4], 0, 4) == [(1, 0, 2), (3, 0, 1), (4, 0, 1)]
-    assert _segments(counts, [1, 2, 3, 4], 4, 4) == [(4, 1, 4)]
-    assert _segments(counts, [1, 2, 3, 4], 1, 2) == [(1, 1, 1), (3, 0, 1)]
-    assert _segments(counts, [1, 2, 3, 4], 8, 4) == []
+    assert page_segments(counts, [1, 2, 3, 4], 0, 4) == [(1, 0, 2), (3, 0, 1), (4, 0, 1)]
+    assert page_segments(counts, [1, 2, 3, 4], 4, 4) == [(4, 1, 4)]
+    assert page_segments(counts, [1, 2, 3, 4], 1, 2) == [(1, 1, 1), (3, 0, 1)]
+    assert page_segments(counts, [1, 2, 3, 4], 8, 4) == []
 
 
 @pytest.fixture

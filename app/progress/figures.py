@@ -8,7 +8,7 @@ attempts into every export and dashboard. So they are written by the trainee's o
 that course changes: every content version bump (app.catalog.versions) sends `content_changed`,
 create_app connects it to on_content_changed(), and a digest of the counted content kept on the
 course skips the recount when only text changed. Python (on outlines) and SQL (for reports) read
-the rules below; both live here so they cannot drift apart.
+the rules below; both live here so they cannot drift apart (the status rule: app/progress/status.py).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from app.catalog import outline as outlines
 from app.catalog.models import Course, Lesson, Module, Status
@@ -27,32 +27,6 @@ from app.extensions import db, utcnow
 from app.progress import certificates
 from app.progress.models import Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus
-
-# --------------------------------------------------------------------------- the status rule
-
-NOT_STARTED = "belum_mulai"
-IN_PROGRESS = "berjalan"
-COMPLETED = "selesai"
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
-
-
-def status_of(enrollment: Enrollment) -> str:
-    """An enrolment's status: selesai once completed, berjalan after any lesson or attempt, else belum_mulai."""
-    if enrollment.completed_at is not None:
-        return COMPLETED
-    if enrollment.lessons_completed or enrollment.last_activity_at is not None:
-        return IN_PROGRESS
-    return NOT_STARTED
-
-
-def status_expression():
-    """The same rule as status_of(), as SQL over the enrolment's own columns (one scan, no lookup per row)."""
-    return case(
-        (Enrollment.completed_at.is_not(None), COMPLETED),
-        (or_(Enrollment.lessons_completed > 0, Enrollment.last_activity_at.is_not(None)), IN_PROGRESS),
-        else_=NOT_STARTED,
-    )
-
 
 # --------------------------------------------------------------------------- what counts
 

@@ -16,7 +16,8 @@ from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app import events
 from app.extensions import db, utcnow
 from app.progress import certificates
-from app.progress.figures import average_best, counted_lessons, counted_modules, module_done, status_of
+from app.progress.figures import average_best, counted_lessons, counted_modules, module_done
+from app.progress.status import status_of
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 

@@ -14,7 +14,7 @@ from app.catalog import services as catalog_services
 from app.catalog.models import Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app.extensions import db, utcnow
-from app.progress import certificates, figures, offline, services
+from app.progress import certificates, offline, services
 from app.progress.certificate_pdf import FontMissing, render_certificate
 from app.progress.forms import EnrollForm, LessonCompleteForm, OfflineCompletionForm, ReissueForm, RevokeForm
 from app.sanitize import Links
@@ -68,10 +68,9 @@ def course_file_links(slug: str, files: Mapping[str, str]) -> Links:
 
 @bp.context_processor
 def learning_helpers():
-    """Link builders and the enrolment statuses for the learning templates."""
+    """Link builders for the learning templates."""
     return {"quiz_url": quiz_url, "lesson_url": lesson_url, "step_url": step_url, "step_label": step_label,
-            "offline_key": offline_key, "COMPLETED": figures.COMPLETED, "IN_PROGRESS": figures.IN_PROGRESS,
-            "course_file_links": course_file_links}
+            "offline_key": offline_key, "course_file_links": course_file_links}
 
 
 def updating_page(course: CourseView, part: str = "course"):

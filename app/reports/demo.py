@@ -15,6 +15,7 @@ from app.catalog.models import Course, Module, Status
 from app.extensions import db, utcnow
 from app.progress.figures import average_best
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
+from app.progress.status import COMPLETED, IN_PROGRESS, NOT_STARTED
 from app.quizzes.models import Attempt, AttemptStatus
 
 # Only accounts with this email domain (and is_demo) are generated, and only they are removed:
@@ -40,7 +41,7 @@ KIM_NAMES = (
     "KIM Lamin Etam", "KIM Benua Etam", "KIM Kampung Tenun", "KIM Sungai Kunjang", "KIM Pantai Lamaru",
 )
 # Shares of enrolments in each state, and of unfinished ones left idle past the reminder threshold.
-STATUS_WEIGHTS = {"belum_mulai": 25, "berjalan": 35, "selesai": 40}
+STATUS_WEIGHTS = {NOT_STARTED: 25, IN_PROGRESS: 35, COMPLETED: 40}
 STALLED_SHARE = 0.45
 
 
@@ -177,22 +178,22 @@ def _learning(rows: _Rows, rng: random.Random, user_id: int, shape: _Shape, now:
     """One enrolment in a random state, with lesson completions, attempts and a certificate to match."""
     status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     lessons = shape.lessons
-    if status == "berjalan" and len(lessons) < 2:
-        status = "belum_mulai"
-    stalled = status != "selesai" and rng.random() < STALLED_SHARE
-    if status == "selesai":
+    if status == IN_PROGRESS and len(lessons) < 2:
+        status = NOT_STARTED
+    stalled = status != COMPLETED and rng.random() < STALLED_SHARE
+    if status == COMPLETED:
         end = now - timedelta(days=rng.uniform(0, 90), hours=rng.uniform(0, 23))
         start = end - timedelta(days=rng.uniform(3, 40))
         done = len(lessons)
-    elif status == "berjalan":
+    elif status == IN_PROGRESS:
         end = now - timedelta(days=rng.uniform(15, 60) if stalled else rng.uniform(0, 10))
         start = end - timedelta(days=rng.uniform(2, 30))
         done = rng.randint(1, len(lessons) - 1)
     else:
         start = now - timedelta(days=rng.uniform(15, 120) if stalled else rng.uniform(0, 12))
         end, done = None, 0
-    scores = _progress(rows, rng, user_id, shape, done, start, end, must_pass=status == "selesai")
-    completed_at = end if status == "selesai" else None
+    scores = _progress(rows, rng, user_id, shape, done, start, end, must_pass=status == COMPLETED)
+    completed_at = end if status == COMPLETED else None
     rows.add(Enrollment, user_id=user_id, course_id=shape.id, enrolled_at=start, enrolled_by_id=None,
              last_activity_at=end, last_lesson_id=lessons[done - 1] if done else None, lessons_completed=done,
              best_score_percent=average_best(scores), completed_at=completed_at)

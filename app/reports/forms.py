@@ -14,7 +14,9 @@ from app.accounts.forms import WitaDateField
 from app.accounts.models import Regency
 from app.catalog.models import Course
 from app.reports.gradebook import GradebookFilter
-from app.reports.services import DEFAULT_ORDER, DEFAULT_STALLED_DAYS, ROSTER_ORDERS, STATUS_LABELS, RosterFilter
+from app.progress.status import STATUS_LABELS
+from app.reports.reminders import DEFAULT_STALLED_DAYS
+from app.reports.roster import DEFAULT_ORDER, ROSTER_ORDERS, RosterFilter
 
 MSG_CHOICE = _l("Pilihan tidak dikenal; pilih dari daftar.")
 

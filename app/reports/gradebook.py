@@ -19,7 +19,8 @@ from app.catalog.models import Course, Lesson, Module, Status
 from app.extensions import db
 from app.progress.models import Enrollment, LessonCompletion
 from app.quizzes.models import Attempt, AttemptGrant, AttemptStatus, Quiz
-from app.reports.services import STATUS_LABELS, STATUSES, _scoped, _search_clause, status_expression
+from app.progress.status import STATUS_LABELS, STATUSES, status_expression
+from app.reports.scope import scoped, search_clause
 
 
 @dataclass(frozen=True)
@@ -143,13 +144,13 @@ def gradebook_select(viewer: User, course: Course, quizzes: Sequence[GradebookQu
         .where(Enrollment.course_id == course.id)
     )
     if not course.can_edit(viewer):
-        query = _scoped(query, viewer)
+        query = scoped(query, viewer)
     if filters.regency_id:
         query = query.where(User.regency_id == filters.regency_id)
     if filters.status in STATUSES:
         query = query.where(status_expression() == filters.status)
     if filters.search.strip():
-        query = query.where(_search_clause(filters.search))
+        query = query.where(search_clause(filters.search))
     return query.order_by(Regency.code, User.full_name, User.id)
 
 

@@ -25,8 +25,18 @@ from app.extensions import db, utcnow
 from app.links import external_url
 from app.mail import MailError, mail_configured, send
 from app.main import safe_next
-from app.reports import gradebook, imports, services
+from app.progress.status import STATUS_LABELS
+from app.reports import gradebook, imports
 from app.reports.charts import bar_chart
+from app.reports.cells import roster_table, summary_rows, text_cells, write_by_regency_xlsx, write_roster_xlsx
+from app.reports.dashboard import Dashboard, Figures
+from app.reports.dashboard_cache import cached_dashboard, cached_fragment
+from app.reports.paging import paginate_rows
+from app.reports.people import person_report, regency_trainees
+from app.reports.reminders import enrollment_to_remind, record_reminder, stalled_page
+from app.reports.roster import iter_records, roster_select
+from app.reports.roster_pages import roster_page
+from app.reports.scope import all_courses, all_regencies, visible_regencies
 from app.reports.forms import (DashboardFilterForm, GradebookFilterForm, ImportConfirmForm, ImportUploadForm,
                                InvitationSendForm, ReminderForm, RosterFilterForm, StalledFilterForm)
 from app.reports.spreadsheets import iter_csv, iter_file_chunks
@@ -54,8 +64,8 @@ def _authorised_regency_arg() -> None:
 
 def _roster_form() -> RosterFilterForm:
     _authorised_regency_arg()
-    form = RosterFilterForm(request.args, courses=services.all_courses(),
-                            regencies=services.visible_regencies(current_user))
+    form = RosterFilterForm(request.args, courses=all_courses(),
+                            regencies=visible_regencies(current_user))
     form.validate()
     return form
 
@@ -64,7 +74,7 @@ def _chart(points: list, title: str):
     return bar_chart([(f"{start.day}/{start.month}", count) for start, count in points], title)
 
 
-def _as_of(figures: services.Dashboard) -> dict:
+def _as_of(figures: Dashboard) -> dict:
     """When the shown figures were computed (HH.MM WITA) and how often they are renewed, for the page."""
     return {"time": f"{to_wita(figures.computed_at):%H.%M}", "seconds": current_app.config["DASHBOARD_CACHE_SECONDS"]}
 
@@ -96,16 +106,16 @@ def dashboard():
     """Figures per regency and per course, and completions per week; a regency coordinator sees their own."""
     if not current_user.sees_everyone():
         return regency(current_user.regency.code)
-    courses = services.all_courses()
+    courses = all_courses()
     form = DashboardFilterForm(request.args, courses=courses)
     form.validate()
     course = form.course()
     max_age = current_app.config["DASHBOARD_CACHE_SECONDS"]
-    figures = services.cached_dashboard(current_user, course_id=course.id if course else None, max_age=max_age)
+    figures = cached_dashboard(current_user, course_id=course.id if course else None, max_age=max_age)
     # The tables and the chart change only when the figures do: rendered once per computation.
-    figures_html = services.cached_fragment(figures, str(get_locale()), lambda: render_template(
-        "reports/_dashboard_figures.html", course=course, courses=courses, empty=services.Figures(),
-        regencies=services.visible_regencies(current_user), by_regency=figures.by_regency,
+    figures_html = cached_fragment(figures, str(get_locale()), lambda: render_template(
+        "reports/_dashboard_figures.html", course=course, courses=courses, empty=Figures(),
+        regencies=visible_regencies(current_user), by_regency=figures.by_regency,
         by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
     ), max_age)
@@ -119,13 +129,12 @@ def regency(code: str):
     """One regency: figures per course, completions per week and its trainees."""
     unit = accounts.regency_by_code(code) or abort(404)
     ensure(current_user.can_see_regency(unit.id))
-    figures = services.cached_dashboard(current_user, regency_id=unit.id,
-                                        max_age=current_app.config["DASHBOARD_CACHE_SECONDS"])
+    figures = cached_dashboard(current_user, regency_id=unit.id, max_age=current_app.config["DASHBOARD_CACHE_SECONDS"])
     return render_template(
-        "reports/regency.html", unit=unit, courses=services.all_courses(), empty=services.Figures(),
+        "reports/regency.html", unit=unit, courses=all_courses(), empty=Figures(),
         by_course=figures.by_course, total=figures.total, as_of=_as_of(figures),
         chart=_chart(figures.weekly, _("Penyelesaian kursus per minggu")),
-        page=services.regency_trainees(unit.id, page_number(), PER_PAGE),
+        page=regency_trainees(unit.id, page_number(), PER_PAGE),
     )
 
 
@@ -135,8 +144,8 @@ def person(user_id: int):
     """One trainee: enrolments, lessons done, quiz attempts and certificates."""
     user = db.session.get(User, user_id) or abort(404)
     ensure(current_user.can_see_regency(user.regency_id))
-    return render_template("reports/person.html", report=services.person_report(current_user, user),
-                           status_labels=services.STATUS_LABELS)
+    return render_template("reports/person.html", report=person_report(current_user, user),
+                           status_labels=STATUS_LABELS)
 
 
 # --------------------------------------------------------------------------- roster and exports
@@ -148,10 +157,9 @@ def roster():
     """One row per trainee per course, filtered, searchable and paginated; the exports match it."""
     form = _roster_form()
     order, descending = form.order()
-    page = services.roster_page(current_user, form.to_filter(), page_number(), PER_PAGE,
-                                order, descending)
+    page = roster_page(current_user, form.to_filter(), page_number(), PER_PAGE, order, descending)
     return render_template("reports/roster.html", form=form, page=page, order=order, descending=descending,
-                           status_labels=services.STATUS_LABELS, account_labels=ACCOUNT_STATUS_LABELS)
+                           status_labels=STATUS_LABELS, account_labels=ACCOUNT_STATUS_LABELS)
 
 
 @bp.get("/peserta.csv")
@@ -162,11 +170,11 @@ def roster_csv():
     if form.errors:
         return redirect(url_for("reports.roster", **request.args))
     filters = form.to_filter()
-    query = services.roster_select(current_user, filters)
+    query = roster_select(current_user, filters)
     accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
                     format="csv", filters=filters.as_dict())
     db.session.commit()
-    return _csv_download(*services.roster_table(services.iter_records(query)), _download_name("csv"))
+    return _csv_download(*roster_table(iter_records(query)), _download_name("csv"))
 
 
 @bp.get("/peserta.xlsx")
@@ -177,7 +185,7 @@ def roster_xlsx():
     if form.errors:
         return redirect(url_for("reports.roster", **request.args))
     filters = form.to_filter()
-    download = _xlsx_download(lambda path: services.write_roster_xlsx(path, current_user, filters), _download_name("xlsx"))
+    download = _xlsx_download(lambda path: write_roster_xlsx(path, current_user, filters), _download_name("xlsx"))
     accounts.record("roster_exported", current_user, target=filters.describe(), ip=request.remote_addr,
                     format="xlsx", filters=filters.as_dict())
     db.session.commit()
@@ -187,7 +195,7 @@ def roster_xlsx():
 def _csv_download(headers: list[str], rows, name: str) -> Response:
     """Typed cells streamed as CSV, comma or (?pemisah=titik-koma, for Indonesian Excel) semicolon separated."""
     delimiter, decimal = CSV_SEPARATORS.get(request.args.get("pemisah", ""), CSV_SEPARATORS["koma"])
-    body = iter_csv(headers, (services.text_cells(cells, decimal) for cells in rows), delimiter=delimiter)
+    body = iter_csv(headers, (text_cells(cells, decimal) for cells in rows), delimiter=delimiter)
     return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -215,10 +223,10 @@ def _gradebook(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
     ensure(gradebook.may_view(current_user, course))
     if course.can_edit(current_user):  # the course's trainers see its trainees of every regency
-        units = services.all_regencies()
+        units = all_regencies()
     else:
         _authorised_regency_arg()
-        units = services.visible_regencies(current_user)
+        units = visible_regencies(current_user)
     form = GradebookFilterForm(request.args, regencies=units)
     form.validate()
     return course, gradebook.course_quizzes(course.id), form
@@ -230,10 +238,10 @@ def gradebook_page(course_id: int):
     """Enrolled trainees by regency: lessons done, each quiz's best score and attempts, last activity, status."""
     course, quizzes, form = _gradebook(course_id)
     query = gradebook.gradebook_select(current_user, course, quizzes, form.to_filter())
-    page = services.paginate_rows(query, page_number(), PER_PAGE)
+    page = paginate_rows(query, page_number(), PER_PAGE)
     page.items = list(gradebook.gradebook_rows(quizzes, page.items))
     return render_template("reports/gradebook.html", course=course, quizzes=quizzes, form=form, page=page,
-                           total=gradebook.lessons_total(course.id), status_labels=services.STATUS_LABELS)
+                           total=gradebook.lessons_total(course.id), status_labels=STATUS_LABELS)
 
 
 @bp.get("/kursus/<int:course_id>/nilai.<any(csv, xlsx):extension>")
@@ -246,11 +254,11 @@ def gradebook_export(course_id: int, extension: str):
     filters = form.to_filter()
     query = gradebook.gradebook_select(current_user, course, quizzes, filters)
     table = gradebook.gradebook_table(quizzes, gradebook.lessons_total(course.id),
-                                      gradebook.gradebook_rows(quizzes, services.iter_records(query)))
+                                      gradebook.gradebook_rows(quizzes, iter_records(query)))
     if extension == "csv":
         download = _csv_download(*table, _download_name("csv", course.slug))
     else:
-        download = _xlsx_download(lambda path: services.write_by_regency_xlsx(path, services.summary_rows(query), *table),
+        download = _xlsx_download(lambda path: write_by_regency_xlsx(path, summary_rows(query), *table),
                                   _download_name("xlsx", course.slug))
     accounts.record("gradebook_exported", current_user, target=course.slug, ip=request.remote_addr,
                     format=extension, filters={k: v for k, v in vars(filters).items() if v})
@@ -266,29 +274,29 @@ def gradebook_export(course_id: int, extension: str):
 def stalled():
     """Trainees who have not started or have been idle for N days, with a message ready to send."""
     _authorised_regency_arg()
-    form = StalledFilterForm(request.args, courses=services.all_courses(),
-                             regencies=services.visible_regencies(current_user))
+    form = StalledFilterForm(request.args, courses=all_courses(),
+                             regencies=visible_regencies(current_user))
     form.validate()
     course, unit = form.course(), form.regency()
-    page = services.stalled_page(
+    page = stalled_page(
         current_user, form.days(), page_number(), PER_PAGE, course_url,
         regency_id=unit.id if unit else None, course_id=course.id if course else None,
         not_reminded_days=form.not_reminded_days(),
     )
     return render_template("reports/stalled.html", form=form, page=page, days=form.days(),
-                           status_labels=services.STATUS_LABELS, remind_form=ReminderForm(next=request.full_path))
+                           status_labels=STATUS_LABELS, remind_form=ReminderForm(next=request.full_path))
 
 
 @bp.post("/perlu-diingatkan/<int:enrollment_id>/diingatkan")
 @role_required(*REPORTERS)
 def remind(enrollment_id: int):
     """Record that the trainee of this enrolment was reminded now, by the current coordinator."""
-    enrollment = services.enrollment_to_remind(enrollment_id) or abort(404)
+    enrollment = enrollment_to_remind(enrollment_id) or abort(404)
     ensure(current_user.can_see_regency(enrollment.user.regency_id))
     form = ReminderForm()
     if not form.validate_on_submit():
         abort(400)
-    last = services.record_reminder(enrollment, current_user)
+    last = record_reminder(enrollment, current_user)
     db.session.commit()
     # The copy and WhatsApp buttons record in the background and show the new line in place.
     if request.accept_mimetypes.best == "application/json":

@@ -31,6 +31,7 @@ from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.config import ROOT, normalise_database_url
 from app.extensions import db
 from app.progress.models import Certificate, Enrollment, LessonCompletion, ModuleCompletion
+from app.progress.status import COMPLETED, IN_PROGRESS, NOT_STARTED
 from app.quizzes.models import Answer, Attempt, AttemptStatus, Question, Quiz
 
 PASSWORD = "bench-kelaskim-2023"
@@ -55,6 +56,7 @@ VILLAGES = ("Kersik", "Loa Janan", "Tenggarong Seberang", "Sungai Kapih", "Mangg
 # The grading pool is sized so that wrk submits for a few seconds, each attempt once.
 POOL_SIZES = (("page", 1), ("grading", 600), ("burst", 3000))  # burst: the quiz-day target (tests/bench/report.py)
 POOL_SHARE = {"grading": 8, "burst": 3}
+POOL = "pool"  # beside the enrolment statuses: every lesson of module 1 done, the first quiz not yet tried
 
 
 @dataclass
@@ -408,7 +410,7 @@ class _Generator:
         by = self.coordinators.get(regency.id) if self.rng.random() < 0.3 else None
         for position, course in enumerate(self.courses):
             if reserved:
-                status = "pool" if position == 0 else "not_started"
+                status = POOL if position == 0 else NOT_STARTED
             else:
                 status = self._status(code)
             _Progress(self, rows, user["id"], course, enrolled, by).walk(status)
@@ -416,7 +418,7 @@ class _Generator:
     def _status(self, code: str) -> str:
         not_started, completed = self.profiles[code]
         roll = self.rng.random()
-        return "not_started" if roll < not_started else "completed" if roll > 1 - completed else "in_progress"
+        return NOT_STARTED if roll < not_started else COMPLETED if roll > 1 - completed else IN_PROGRESS
 
     def _nip(self) -> str:
         """An 18-digit NIP: birth date, appointment month, gender, sequence (unique)."""
@@ -468,13 +470,13 @@ class _Progress:
 
     def walk(self, status: str) -> None:
         """Complete lessons and quizzes in order as far as the status says, then close the enrolment."""
-        if status == "pool":
+        if status == POOL:
             # Ready for the first quiz: every lesson of module 1 done, no attempt yet.
             self._lessons(self.course.modules[0], len(self.course.modules[0].lesson_ids))
-        elif status != "not_started":
-            budget = self.course.lesson_count if status == "completed" else \
+        elif status != NOT_STARTED:
+            budget = self.course.lesson_count if status == COMPLETED else \
                 self.rng.randint(1, max(1, self.course.lesson_count - 1))
-            self._modules(budget, status == "completed")
+            self._modules(budget, status == COMPLETED)
         if self.best:
             # As app.progress.figures defines it: the mean of the best percent of each attempted quiz, two decimals.
             self.enrollment["best_score_percent"] = round(sum(self.best.values()) / len(self.best), 2)

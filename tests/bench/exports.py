@@ -58,9 +58,9 @@ def roster_query():
 def export_query(viewer_email: str) -> tuple[Select, str]:
     """The roster export's own query (every row the viewer may see) when the reports are built, else ours."""
     try:
-        services = importlib.import_module("app.reports.services")
+        roster = importlib.import_module("app.reports.roster")
         viewer = db.session.scalar(select(User).where(User.email == viewer_email))
-        return services.roster_select(viewer, services.RosterFilter()), "app.reports.services.roster_select"
+        return roster.roster_select(viewer, roster.RosterFilter()), "app.reports.roster.roster_select"
     except (ImportError, AttributeError, TypeError):
         return roster_query(), "kueri pengganti (tests/bench/exports.roster_query)"
 
