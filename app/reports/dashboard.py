@@ -60,30 +60,20 @@ class Dashboard:
     cache_key: str = ""
 
 
-@dataclass
 class _Tally:
     """Running sums of one group of enrolments; averages are taken only at the end."""
 
-    enrolled: int = 0
-    not_started: int = 0
-    in_progress: int = 0
-    completed: int = 0
-    score_sum: float = 0.0
-    scored: int = 0
+    def __init__(self) -> None:
+        self.sums = [0, 0, 0, 0, 0.0, 0]  # enrolled, the three statuses, sum and count of best scores
 
     def add(self, counts: Sequence[Any]) -> None:
         """Add one grouped row: enrolled, three statuses, sum and count of best scores."""
-        self.enrolled += int(counts[0] or 0)
-        self.not_started += int(counts[1] or 0)
-        self.in_progress += int(counts[2] or 0)
-        self.completed += int(counts[3] or 0)
-        self.score_sum += float(counts[4] or 0)
-        self.scored += int(counts[5] or 0)
+        self.sums = [total + type(total)(value or 0) for total, value in zip(self.sums, counts)]
 
     def figures(self) -> Figures:
         """The tally as Figures; the average is over scored enrolments, as SQL AVG would give."""
-        average = self.score_sum / self.scored if self.scored else None
-        return Figures(self.enrolled, self.not_started, self.in_progress, self.completed, average)
+        *counts, score_sum, scored = self.sums
+        return Figures(*counts, score_sum / scored if scored else None)
 
 
 def dashboard_figures(viewer: User, course_id: int | None = None, regency_id: int | None = None,
