@@ -81,7 +81,7 @@ def init_app(app: Flask) -> None:
     def too_large(error):
         return _page("errors/413.html", 413, limit=size_label(current_app.config["MAX_CONTENT_LENGTH"]))
 
-    @app.errorhandler(429)  # also Flask-Limiter's RateLimitExceeded, a subclass
+    @app.errorhandler(429)
     def too_many_requests(error):
         response, status = _page(
             "errors/_error.html", 429, heading=_("Terlalu banyak permintaan"),

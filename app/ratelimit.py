@@ -1,4 +1,4 @@
-"""Throttles with Flask-Limiter: failed logins, and password-reset requests, counted per account and per address."""
+"""Throttles on the `limits` library: failed logins, and password-reset requests, counted per account and per address."""
 from __future__ import annotations
 
 import hashlib
@@ -7,10 +7,10 @@ import math
 import time
 
 from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ def _digest(value: str) -> str:
 class Throttle:
     """Counts attempts per account and per address, and tells a view when either must wait."""
 
-    def __init__(self, limiter: Limiter, per_account: str, per_address: str, name: str = "login") -> None:
+    def __init__(self, limiter: MovingWindowRateLimiter | None, per_account: str, per_address: str,
+                 name: str = "login") -> None:
         self.limiter, self.name = limiter, name
         self.per_account: RateLimitItem = parse(per_account)
         self.per_address: RateLimitItem = parse(per_address)
@@ -42,7 +43,7 @@ class Throttle:
     @property
     def enabled(self) -> bool:
         """Whether limits apply (RATELIMIT_ENABLED, off in most tests)."""
-        return bool(self.limiter.enabled and self.limiter.initialized)
+        return self.limiter is not None
 
     def _windows(self, email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
         return [(self.per_account, f"{self.name}-account", _digest(email)),
@@ -54,9 +55,9 @@ class Throttle:
             return 0
         try:
             waits = [
-                self.limiter.limiter.get_window_stats(item, *keys).reset_time - time.time()
+                self.limiter.get_window_stats(item, *keys).reset_time - time.time()
                 for item, *keys in self._windows(email, address)
-                if not self.limiter.limiter.test(item, *keys)
+                if not self.limiter.test(item, *keys)
             ]
         except StorageError:
             # The counter store is down: let people log in rather than lock everyone out.
@@ -70,8 +71,8 @@ class Throttle:
             return False
         try:
             for item, *keys in self._windows(email, address):
-                self.limiter.limiter.hit(item, *keys)
-            return any(not self.limiter.limiter.test(item, *keys) for item, *keys in self._windows(email, address))
+                self.limiter.hit(item, *keys)
+            return any(not self.limiter.test(item, *keys) for item, *keys in self._windows(email, address))
         except StorageError:
             log.warning("login throttle storage unavailable; failure not counted", exc_info=True)
             return False
@@ -87,12 +88,13 @@ def shared_store_warning(workers: int, storage_uri: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login and the password-reset throttles to the app."""
-    # One limiter per app: Flask-Limiter keeps its storage and on/off switch on the instance.
-    limiter = Limiter(key_func=get_remote_address, strategy="moving-window", key_prefix="kelaskim",
-                      storage_options={"wrap_exceptions": True})
-    limiter.init_app(app)
+    """Attach the login and the password-reset throttles to the app, counting in RATELIMIT_STORAGE_URI."""
     config = app.config
+    limiter = None
+    if config.get("RATELIMIT_ENABLED", True):
+        # One store per app (memory:// is the app's own); wrapped errors arrive as StorageError, handled above.
+        storage = storage_from_string(config.get("RATELIMIT_STORAGE_URI") or "memory://", wrap_exceptions=True)
+        limiter = MovingWindowRateLimiter(storage)
     app.extensions[EXTENSION_KEY] = Throttle(
         limiter, config.get("LOGIN_LIMIT_PER_ACCOUNT", ACCOUNT_LIMIT), config.get("LOGIN_LIMIT_PER_ADDRESS", ADDRESS_LIMIT))
     app.extensions[RESET_EXTENSION_KEY] = Throttle(
