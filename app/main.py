@@ -6,13 +6,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.accounts.models import Role, User
 
 bp = Blueprint("main", __name__)
 
-# Where each role lands after login; a role whose pages are not built falls back to the home page.
+# Where each role lands after login.
 ROLE_HOME = {
     Role.TRAINEE: "learning.my_courses",
     Role.TRAINER: "authoring.index",
@@ -23,10 +22,7 @@ ROLE_HOME = {
 
 def home_url(user: User) -> str:
     """Return the URL of the page a user of this role starts from."""
-    try:
-        return url_for(ROLE_HOME[user.role])
-    except BuildError:
-        return url_for("main.index")
+    return url_for(ROLE_HOME[user.role])
 
 
 def safe_next(target: str | None) -> str | None:
@@ -46,9 +42,7 @@ def safe_next(target: str | None) -> str | None:
 def index():
     """The landing page: what Kelas KIM is, and a way in."""
     if current_user.is_authenticated and request.args.get("home") != "0":
-        target = home_url(current_user)
-        if target != url_for("main.index"):
-            return redirect(target)
+        return redirect(home_url(current_user))
     return render_template("main/index.html")
 
 
@@ -60,7 +54,7 @@ def set_language(code: str):
     return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
 
 
-# The menu of each role: (endpoint, label). Entries whose pages are not built are skipped.
+# The menu of each role: (endpoint, label).
 NAV = {
     Role.TRAINEE: (("learning.catalog", _l("Katalog")), ("learning.my_courses", _l("Kursus saya"))),
     Role.TRAINER: (("authoring.index", _l("Kursus yang saya kelola")), ("learning.catalog", _l("Katalog"))),
@@ -72,11 +66,8 @@ NAV = {
 
 def nav_links() -> list[dict]:
     """The current user's menu, marking the page being shown."""
-    links = []
-    for endpoint, label in NAV.get(current_user.role, ()):
-        if endpoint in current_app.view_functions:
-            links.append({"url": url_for(endpoint), "label": label, "active": request.endpoint == endpoint})
-    return links
+    return [{"url": url_for(endpoint), "label": label, "active": request.endpoint == endpoint}
+            for endpoint, label in NAV.get(current_user.role, ())]
 
 
 def current_locale() -> str:

@@ -42,8 +42,6 @@ ROLES = (ANONYMOUS, TRAINEE, TRAINER, COORDINATOR_REGENCY, COORDINATOR_PROVINCE,
 OK, LOGIN, FORBIDDEN = "ok", "login", "forbidden"
 
 # Blueprints whose pages are still being written: their endpoints may lack an entry for now.
-PENDING_BLUEPRINTS: frozenset[str] = frozenset()
-
 # (account role, regency code) of each matrix role; the regency coordinator and the trainee share Kukar.
 _ACCOUNTS = {
     TRAINEE: (Role.TRAINEE, "64.02"),

@@ -63,11 +63,6 @@ def courses_copy(tmp_path) -> Path:
     return copy
 
 
-def lesson_slugs(folder: Path, slug: str) -> list[str]:
-    """The lesson slugs of a course as its course.yaml lists them, module after module."""
-    return re.findall(r"^      - (\S+)\.md$", (folder / slug / "course.yaml").read_text(encoding="utf-8"), re.MULTILINE)
-
-
 def lesson_id(course: str, module: str, lesson: str) -> int:
     """The id of a lesson by its slugs."""
     query = (db.select(Lesson.id).join(Module).join(Course)
@@ -79,7 +74,7 @@ def test_import_loads_both_courses(runner):
     result = run(runner, "import", COURSES)
     assert "pemberdayaan-kim: dibuat" in result.output and "konten-media-pemda: dibuat" in result.output
     assert counts() == {"Course": 2, "Module": 12, "Lesson": 38, "Quiz": 12, "Question": 182, "Choice": 530}
-    course = services.course_by_slug("pemberdayaan-kim")
+    course = db.session.scalar(db.select(Course).where(Course.slug == "pemberdayaan-kim"))
     assert course.title == "Pemberdayaan KIM" and course.hours == 7 and course.is_published and course.owners == []
     first = services.course_with_content("pemberdayaan-kim").modules[0]
     assert first.slug == "01-mengapa-kim-sekarang" and [lesson.position for lesson in first.lessons] == [0, 1, 2]
@@ -91,7 +86,7 @@ def test_import_loads_both_courses(runner):
 
 def test_import_a_single_course_folder(runner, courses_copy):
     run(runner, "import", courses_copy / "pemberdayaan-kim")
-    assert [c.slug for c in services.published_courses()] == ["pemberdayaan-kim"]
+    assert list(db.session.scalars(db.select(Course.slug))) == ["pemberdayaan-kim"]
 
 
 def test_importing_twice_changes_nothing_and_writes_nothing(runner, count_queries, courses_copy):
@@ -254,15 +249,3 @@ def test_export_names_files_it_did_not_write(runner, tmp_path, courses_copy):
     result = run(runner, "export", "pemberdayaan-kim", out)
     assert f"tidak lagi dipakai (hapus bila tidak diperlukan): {stale}" in result.stderr
     assert stale.exists()
-
-
-def test_services_find_courses_by_slug_and_publication(runner, courses_copy):
-    run(runner, "import", courses_copy)
-    draft = services.course_by_slug("pemberdayaan-kim")
-    draft.status = Status.DRAFT
-    db.session.commit()
-    assert services.course_by_slug("tidak-ada") is None
-    assert [c.slug for c in services.published_courses()] == ["konten-media-pemda"]
-    lessons = services.lessons_in_order(draft.id)
-    assert [lesson.slug for lesson in lessons] == lesson_slugs(courses_copy, "pemberdayaan-kim")
-    assert len(lessons) == 10 and lessons[0].slug == "01-transformasi-digital-dan-opini-publik"

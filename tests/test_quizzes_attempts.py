@@ -174,8 +174,6 @@ def test_best_score_counts_and_passing_once_is_enough(client, trainee, course):
     client.post(f"/kuis/percobaan/{start(client, quiz)}/kirim", data=sheet(quiz, ANSWERS))
     client.post(f"/kuis/percobaan/{start(client, quiz)}/kirim", data=sheet(quiz, WRONG))
 
-    best = services.best_attempt(trainee.id, quiz.id)
-    assert best.number == 2 and best.percent == 100.0
     page = client.get(f"/kuis/{quiz.id}").get_data(as_text=True)
     assert "<dd>100%" in page and "Lulus" in page
     assert page.count("/hasil") == 3  # every earlier attempt links to its result

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.authz_matrix import (
-    FORBIDDEN, LOGIN, MATRIX, OK, PENDING_BLUEPRINTS, ROLES, blueprint_of, build_world, check_endpoint, endpoints,
-    outcome_of,
+    FORBIDDEN, LOGIN, MATRIX, OK, ROLES, build_world, check_endpoint, endpoints, outcome_of,
 )
 
 
@@ -24,7 +23,7 @@ def test_endpoint_answers_each_role_as_the_matrix_says(app, world, endpoint):
 
 
 def test_every_endpoint_has_an_entry(app):
-    missing = sorted(e for e in endpoints(app) if e not in MATRIX and blueprint_of(e) not in PENDING_BLUEPRINTS)
+    missing = sorted(e for e in endpoints(app) if e not in MATRIX)
     assert not missing, "Tambahkan ke tests/authz_matrix.py MATRIX: " + ", ".join(missing)
 
 
@@ -37,12 +36,6 @@ def test_every_entry_gives_an_outcome_for_every_role():
     for endpoint, expect in MATRIX.items():
         assert set(expect.outcomes) == set(ROLES), endpoint
         assert set(expect.outcomes.values()) <= {OK, LOGIN, FORBIDDEN}, endpoint
-
-
-def test_endpoints_still_awaiting_entries(app):
-    pending = sorted(e for e in endpoints(app) if e not in MATRIX and blueprint_of(e) in PENDING_BLUEPRINTS)
-    if pending:
-        pytest.skip(f"{len(pending)} endpoint menunggu baris di MATRIX: " + ", ".join(pending))
 
 
 @pytest.mark.parametrize(("status", "location", "expected"), [

@@ -8,21 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.catalog.models import Course, CourseFile, Lesson, Module, Status
+from app.catalog.models import Course, CourseFile, Module
 from app.extensions import db
 from app.quizzes.models import Question, Quiz
-
-
-def course_by_slug(slug: str) -> Optional[Course]:
-    """The course with this slug, published or not."""
-    return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
-def published_courses() -> list[Course]:
-    """Courses trainees can see, by title, with their modules loaded."""
-    query = (select(Course).where(Course.status == Status.PUBLISHED)
-             .options(selectinload(Course.modules)).order_by(Course.title))
-    return list(db.session.scalars(query))
 
 
 def _with_content():
@@ -70,11 +58,3 @@ def file_with_content(course_id: int, name: str) -> Optional[CourseFile]:
     query = (select(CourseFile).where(CourseFile.course_id == course_id, CourseFile.name == name)
              .options(undefer(CourseFile.content)))
     return db.session.scalar(query)
-
-
-def lessons_in_order(course_id: int) -> list[Lesson]:
-    """Every lesson of a course in reading order (module, then lesson position)."""
-    query = (select(Lesson).join(Module).where(Module.course_id == course_id, Module.retired_at.is_(None),
-                                               Lesson.retired_at.is_(None))
-             .order_by(Module.position, Lesson.position))
-    return list(db.session.scalars(query))

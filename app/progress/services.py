@@ -97,13 +97,9 @@ def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     )
 
 
-def module_is_open(user: User, module: Module | ModuleView) -> bool:
-    """Whether the user may study the module: published course, enrolled, and (sequential) earlier modules complete."""
-    return locked_reason(user, module) is None
-
-
 def locked_reason(user: User, module: Module | ModuleView) -> str | None:
-    """The sentence shown on a locked module, or None when the module is open to the user."""
+    """The sentence shown on a locked module, or None when the module is open to the user: published course,
+    enrolled, and (sequential) earlier modules complete."""
     course = load_course(module.course_id)
     enrolled = get_enrollment(user.id, course.id) is not None
     done = _done_modules(user.id, [course.id]) if enrolled and course.sequential else set()

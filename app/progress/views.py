@@ -21,14 +21,9 @@ from app.sanitize import Links
 
 bp = Blueprint("learning", __name__)
 
-QUIZ_ENDPOINT = "quizzes.overview"
-
-
-def quiz_url(quiz: QuizView) -> str | None:
-    """The quiz's landing page, or None while the quiz pages are not installed."""
-    if QUIZ_ENDPOINT not in current_app.view_functions:
-        return None
-    return url_for(QUIZ_ENDPOINT, quiz_id=quiz.id)
+def quiz_url(quiz: QuizView) -> str:
+    """The quiz's landing page."""
+    return url_for("quizzes.overview", quiz_id=quiz.id)
 
 
 def lesson_url(lesson: LessonView) -> str:
@@ -38,11 +33,8 @@ def lesson_url(lesson: LessonView) -> str:
 
 
 def step_url(step: services.Step) -> str:
-    """Where a "Lanjutkan" link goes: the lesson, the quiz, or the quiz's module on the course page."""
-    if isinstance(step, LessonView):
-        return lesson_url(step)
-    module = step.module
-    return quiz_url(step) or url_for("learning.course", slug=module.course.slug, _anchor=f"modul-{module.slug}")
+    """Where a "Lanjutkan" link goes: the lesson or the quiz."""
+    return lesson_url(step) if isinstance(step, LessonView) else quiz_url(step)
 
 
 def step_label(step: services.Step) -> str:

@@ -222,15 +222,6 @@ def open_attempt(user_id: int, quiz_id: int) -> Attempt | None:
     )
 
 
-def best_attempt(user_id: int, quiz_id: int) -> Attempt | None:
-    """The user's graded attempt with the highest percent at the quiz (the earliest on a tie), or None."""
-    return db.session.scalar(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id,
-                              Attempt.status == AttemptStatus.SUBMITTED, Attempt.percent.is_not(None))
-        .order_by(Attempt.percent.desc(), Attempt.number).limit(1)
-    )
-
-
 def question_count(quiz_id: int) -> int:
     """How many questions the quiz has."""
     return db.session.scalar(select(func.count()).select_from(Question)

@@ -11,7 +11,6 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
 from app.accounts.invitations import activation_email, invitation
@@ -81,10 +80,7 @@ def _as_of(figures: Dashboard) -> dict:
 
 def course_url(slug: str) -> str:
     """The public address of a course page, for reminder messages sent outside the site."""
-    try:
-        return external_url("learning.course", slug=slug)
-    except BuildError:
-        return external_url("main.index")
+    return external_url("learning.course", slug=slug)
 
 
 def _download_name(extension: str, course_slug: str = "") -> str:
