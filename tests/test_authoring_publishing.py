@@ -23,7 +23,7 @@ def live_course(app, make_user, login_as, client):
         trainee = make_user(full_name=name)
         learning.enroll(trainee, course)
         learners.append(trainee)
-    learning.mark_lesson_complete(learners[0], learning.load_course(course.id), learning.load_course(course.id).modules[0].lessons[0])
+    learning.mark_lesson_complete(learners[0], learning.course_outline(course.id), learning.course_outline(course.id).modules[0].lessons[0])
     db.session.commit()
     login_as(trainer)
     trainee_client = app.test_client()

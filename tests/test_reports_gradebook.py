@@ -37,7 +37,7 @@ def province(app, make_user):
                        ("Fajar", "64.11")):
         people[name] = make_user(Role.TRAINEE, code, full_name=f"{name} Peserta")
         progress.enroll(people[name], course)
-    view = progress.load_course(course.id)
+    view = progress.course_outline(course.id)
     lesson = {(m, l): view.modules[m].lessons[l] for m in range(2) for l in range(2)}
     # Ani finishes the course: every lesson, a failed then a passed first quiz, the second quiz at once.
     for key in lesson:

@@ -100,7 +100,7 @@ def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
 def locked_reason(user: User, module: Module | ModuleView) -> str | None:
     """The sentence shown on a locked module, or None when the module is open to the user: published course,
     enrolled, and (sequential) earlier modules complete."""
-    course = load_course(module.course_id)
+    course = course_outline(module.course_id)
     enrolled = get_enrollment(user.id, course.id) is not None
     done = _done_modules(user.id, [course.id]) if enrolled and course.sequential else set()
     return lock_reasons(course, enrolled, done).get(module.id, _("Modul ini belum diterbitkan."))
@@ -134,7 +134,7 @@ def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     if enrollment is None:
         return
     db.session.flush()  # the attempt's grade must be visible to the aggregate below
-    course = load_course(course_id)
+    course = course_outline(course_id)
     enrollment.best_score_percent = _average_best_percent(user.id, course)
     enrollment.last_activity_at = utcnow()
     refresh_completion(user, course, enrollment)
@@ -160,7 +160,7 @@ def _average_best_percent(user_id: int, course: CourseView) -> float | None:
 # ---------------------------------------------------------------- courses as trainees see them
 
 
-def load_course(course_id: int) -> CourseView:
+def course_outline(course_id: int) -> CourseView:
     """The outline of an existing course (LookupError when there is none)."""
     course = outlines.by_id(course_id)
     if course is None:

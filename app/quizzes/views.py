@@ -32,7 +32,7 @@ def _links(quiz: Quiz, passed: bool) -> dict:
 
 def _next_step(quiz: Quiz) -> dict:
     """The trainee's next unfinished lesson or quiz, or "Kursus saya" (the certificate) when all is done."""
-    course = progress.load_course(quiz.module.course_id)
+    course = progress.course_outline(quiz.module.course_id)
     step = progress.resume_step(course, progress.course_progress(current_user, course))
     if step is None:  # the course page opens with the congratulation and the certificate
         return {"url": url_for("learning.course", slug=course.slug, _anchor="selamat"),
@@ -59,7 +59,7 @@ def _load_quiz(quiz_id: int) -> Quiz:
     # trainees enrolled in the course, who are told it is being updated.
     if not progress.can_view(current_user, course) or (
             quiz.module.status != Status.PUBLISHED and not progress.can_preview(current_user, course)):
-        updating_page(progress.load_course(course.id), "module")
+        updating_page(progress.course_outline(course.id), "module")
     return quiz
 
 
@@ -242,7 +242,7 @@ def grant(quiz_id: int, user_id: int):
     """Give one trainee more attempts at a quiz, with a reason (the course's trainers, the trainee's coordinators, admins)."""
     quiz = services.get_quiz(quiz_id) or abort(404)
     trainee = db.session.get(User, user_id) or abort(404)
-    course = progress.load_course(quiz.module.course_id)
+    course = progress.course_outline(quiz.module.course_id)
     ensure(grants.may_grant(current_user, course, trainee))
     if progress.get_enrollment(trainee.id, course.id) is None:
         abort(404)

@@ -166,7 +166,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField(_l("Periksa berkas"))
 
 
-class ImportConfirmForm(FlaskForm):
+class TraineeImportConfirmForm(FlaskForm):
     """Step two: confirm the checked file, named by its upload token."""
 
     token = HiddenField(validators=[DataRequired()])

@@ -305,7 +305,7 @@ def _changes(user: User, planned: PlannedRow) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class TraineeImportResult:
     """What an import wrote."""
 
     created: int
@@ -314,7 +314,7 @@ class ImportResult:
     new_user_ids: list[int] = field(default_factory=list)
 
 
-def apply_plan(plan: ImportPlan, actor: User) -> ImportResult:
+def apply_plan(plan: ImportPlan, actor: User) -> TraineeImportResult:
     """Write a checked plan: new accounts, changed fields, enrolments. Flushes; the view commits."""
     new_users = {}
     for row in plan.rows:
@@ -331,7 +331,7 @@ def apply_plan(plan: ImportPlan, actor: User) -> ImportResult:
         for course in row.new_courses:
             enroll(row.user or new_users[row.row], course, by=actor)
             enrolled += 1
-    return ImportResult(created=plan.created, updated=plan.updated, enrolled=enrolled,
+    return TraineeImportResult(created=plan.created, updated=plan.updated, enrolled=enrolled,
                         new_user_ids=[user.id for user in new_users.values()])
 
 

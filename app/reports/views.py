@@ -36,8 +36,8 @@ from app.reports.reminders import enrollment_to_remind, record_reminder, stalled
 from app.reports.roster import iter_records, roster_select
 from app.reports.roster_pages import roster_page
 from app.reports.scope import all_courses, all_regencies, visible_regencies
-from app.reports.forms import (DashboardFilterForm, GradebookFilterForm, ImportConfirmForm, ImportUploadForm,
-                               InvitationSendForm, ReminderForm, RosterFilterForm, StalledFilterForm)
+from app.reports.forms import (DashboardFilterForm, GradebookFilterForm, ImportUploadForm, InvitationSendForm,
+                               ReminderForm, RosterFilterForm, StalledFilterForm, TraineeImportConfirmForm)
 from app.reports.spreadsheets import iter_csv, iter_file_chunks
 from app.reports.tables import TableError, read_table
 
@@ -325,14 +325,14 @@ def import_upload():
     plan = imports.check_table(table, current_user)
     token = imports.save_upload(_uploads(), current_user.id, data, upload.filename) if plan.ok else ""
     return render_template("reports/import_preview.html", plan=plan, filename=upload.filename,
-                           confirm=ImportConfirmForm(token=token))
+                           confirm=TraineeImportConfirmForm(token=token))
 
 
 @bp.post("/impor/konfirmasi")
 @role_required(*REPORTERS)
 def import_confirm():
     """Import a checked file: every row is checked again, then all of it is written, or nothing."""
-    form = ImportConfirmForm()
+    form = TraineeImportConfirmForm()
     valid = form.validate_on_submit()
     kept = imports.load_upload(_uploads(), current_user.id, form.token.data or "") if valid else None
     if kept is None:
@@ -342,7 +342,7 @@ def import_confirm():
     plan = imports.check_table(read_table(data, filename), current_user)
     if not plan.ok:
         return render_template("reports/import_preview.html", plan=plan, filename="",
-                               confirm=ImportConfirmForm(token=""))
+                               confirm=TraineeImportConfirmForm(token=""))
     try:
         result = imports.apply_plan(plan, current_user)
         entry = accounts.record("users_imported", current_user, target=f"{len(plan.rows)} baris",
