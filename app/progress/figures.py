@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, select, update
 
-from app.catalog import outline as outlines
+from app.catalog import outline
 from app.catalog.models import Course, Lesson, Module, Status
 from app.catalog.outline import CourseView, LessonView, ModuleView
 from app.extensions import db, utcnow
@@ -97,7 +97,7 @@ def recount_course(course_id: int, force: bool = False) -> int:
     gets the module completions, the course completion and the certificate, dated when their last
     needed record was made. Skipped when the counted content is what the last recount saw.
     """
-    course = outlines.by_id(course_id)
+    course = outline.by_id(course_id)
     if course is None:
         return 0
     digest = counted_digest(course)

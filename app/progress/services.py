@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, or_, select, union_all, update
 
 from app.accounts.models import Role, User
-from app.catalog import outline as outlines
+from app.catalog import outline
 from app.catalog.models import Course, CourseOwner, Lesson, Module, Status
 from app.catalog.outline import CourseView, LessonView, ModuleView, QuizView
 from app import events
@@ -162,7 +162,7 @@ def _average_best_percent(user_id: int, course: CourseView) -> float | None:
 
 def course_outline(course_id: int) -> CourseView:
     """The outline of an existing course (LookupError when there is none)."""
-    course = outlines.by_id(course_id)
+    course = outline.by_id(course_id)
     if course is None:
         raise LookupError(f"course {course_id} does not exist")
     return course
@@ -170,7 +170,7 @@ def course_outline(course_id: int) -> CourseView:
 
 def course_outline_by_slug(slug: str) -> CourseView | None:
     """The outline of the course with this slug, whatever its status, or None."""
-    return outlines.by_slug(slug)
+    return outline.by_slug(slug)
 
 
 def can_preview(user: User, course: CourseView | Course) -> bool:
@@ -246,7 +246,7 @@ def visible_lessons(module: ModuleView, preview: bool = False) -> list[LessonVie
     return list(module.lessons) if preview else counted_lessons(module)
 
 
-def outline(course: CourseView, preview: bool = False) -> list[tuple[ModuleView, list[LessonView]]]:
+def visible_outline(course: CourseView, preview: bool = False) -> list[tuple[ModuleView, list[LessonView]]]:
     """The modules shown, each with the lessons shown, in course order."""
     return [(module, visible_lessons(module, preview)) for module in visible_modules(course, preview)]
 
@@ -265,7 +265,7 @@ def find_lesson_by_id(lesson_id: int) -> tuple[CourseView, ModuleView, LessonVie
     """The course, module and lesson of a lesson id, whatever their status, or None when there is no such lesson."""
     course_id = db.session.scalar(select(Module.course_id).join(Lesson, Lesson.module_id == Module.id)
                                   .where(Lesson.id == lesson_id))
-    course = outlines.by_id(course_id) if course_id is not None else None
+    course = outline.by_id(course_id) if course_id is not None else None
     for module in course.modules if course is not None else ():
         for lesson in module.lessons:
             if lesson.id == lesson_id:
@@ -480,7 +480,7 @@ def my_courses(user: User) -> list[MyCourse]:
     ))
     if not enrollments:
         return []
-    courses = outlines.by_ids(e.course_id for e in enrollments)
+    courses = outline.by_ids(e.course_id for e in enrollments)
     # Steps are counted on the outlines kept anyway for resume_step: no aggregate query.
     done_lessons, done_modules, passed = _progress_sets(user.id, list(courses))
     issued = certificates.for_user(user.id)

@@ -126,7 +126,7 @@ def course(slug: str):
     finished = progress.enrollment is not None and progress.enrollment.completed_at is not None
     return render_template(
         "learning/course.html", course=course, preview=preview, progress=progress, resume=resume,
-        outline=services.outline(course, preview), steps=services.course_steps(course, progress),
+        outline=services.visible_outline(course, preview), steps=services.course_steps(course, progress),
         certificate=certificates.for_user(current_user.id).get(course.id) if finished else None, form=EnrollForm(),
     )
 
