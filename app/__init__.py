@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app import assets, dates, formatting, main, sanitize, webapp
+    from app.catalog import files
     from app.authoring import views as authoring_views
     from app.progress import status
 
@@ -128,6 +129,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.whole_number, "angka")
     app.add_template_filter(formatting.score, "nilai")
     app.add_template_filter(formatting.share, "bagian")
+    app.add_template_filter(files.size_label, "ukuran")  # "1,5 MB" or "1.5 MB", "300 KB"
     app.add_template_global(formatting.number, "number")
     # The quiz editor: short answers with their weights and feedback, weights as percentages.
     app.add_template_filter(authoring_views.accepted_rows, "accepted_rows")

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app.authoring.qformats import markdown_literal, parse_aiken, parse_gift
-from app.authoring.services import AuthoringError, decode_upload, question_from_spec
+from app.authoring.services import AuthoringError, decode_upload, question_data
 from app.catalog import qexport
 from app.catalog.coursefiles import ChoiceData, QuestionData
 from app.quizzes.grading import (FALSE_KEY, TRUE_KEY, choice_weights, grade, is_correct_weight,
@@ -112,7 +112,7 @@ def test_short_answer_with_weighted_alternatives_feedback_and_general_feedback()
         {"text": "*", "weight": 0, "feedback": "Sama sekali salah"},
     ]
     assert question["explanation"] == "Ini umpan balik <i>umum</i>."
-    data = question_from_spec(question)
+    data = question_data(question)
     assert data.accepted == ["Pesut", "Kucing", "*"]
     assert data.accepted_weights == [100, 50, 0]
     assert data.accepted_feedback == ["Bagus!", "Mengapa selalu kucing?", "Sama sekali salah"]
@@ -410,7 +410,7 @@ def test_gift_export_round_trips_through_the_gift_importer() -> None:
     assert "// [id:singkatan-kim] [tag:pelajaran-1] [tag:tujuan-1-1]\n::singkatan-kim::" in text
     result = parse_gift(text)
     assert result.errors == []
-    back = [question_from_spec(spec) for spec in result.questions]  # ids come from the [id:...] comments, the keys
+    back = [question_data(spec) for spec in result.questions]  # ids come from the [id:...] comments, the keys
     # GIFT has no question points: the one question worth 2 comes back worth 1, and the export says so.
     assert exported.notes == ["soal 'peran-kim': GIFT tidak menyimpan bobot soal (2); Moodle memberinya bobot 1"]
     bank[2].points = 1.0
@@ -455,7 +455,7 @@ def test_moodle_xml_export_round_trips() -> None:
     assert [question.get("type") for question in root] == ["multichoice"] * 5 + ["truefalse"] * 2 + ["shortanswer"] * 2
     assert [answer.get("fraction") for answer in root[3].findall("answer")] == ["33.33333"] * 3 + ["-100"]
     assert root[2].findtext("defaultgrade") == "2"
-    back = [question_from_spec(spec) for spec in _read_moodle_xml(exported.content)]
+    back = [question_data(spec) for spec in _read_moodle_xml(exported.content)]
     assert [_comparable(question) for question in back] == [_comparable(question) for question in bank]
 
 

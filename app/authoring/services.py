@@ -133,7 +133,7 @@ def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str
             ChoiceData(text=TRUEFALSE_TEXTS[FALSE_KEY], correct=not answer, feedback=feedback_false, key=FALSE_KEY)]
 
 
-def question_from_spec(spec: dict[str, Any]) -> QuestionData:
+def question_data(spec: dict[str, Any]) -> QuestionData:
     """A parsed GIFT/Aiken question (quiz.yaml shape) as QuestionData."""
     kind = spec["type"]
     if kind == "truefalse":
@@ -581,7 +581,7 @@ def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt:
     before = revisions.snapshot(revisions.QUIZ, quiz)
     taken = _question_keys(quiz)
     for spec in specs:
-        data = question_from_spec(spec)
+        data = question_data(spec)
         question = Question(key=_unique_key("", data.key, taken), position=len(quiz.questions))
         taken.add(question.key)
         with db.session.no_autoflush:

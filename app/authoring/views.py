@@ -255,12 +255,6 @@ def lesson_edit(lesson_id: int):
 
 # Course files -----------------------------------------------------------------------------------
 
-@bp.app_template_filter("ukuran")
-def file_size(n_bytes: int) -> str:
-    """A file size in the page's language: '1,5 MB' or '1.5 MB', '300 KB'."""
-    return coursefiles.size_label(n_bytes)
-
-
 @bp.route("/kursus/<int:course_id>/berkas", methods=["GET", "POST"])
 @role_required(*AUTHORS)
 def files(course_id: int):

@@ -111,7 +111,3 @@ def recount_command() -> None:
     db.session.commit()
     click.echo(f"Angka pendaftaran {len(ids)} kursus dihitung ulang dari catatan peserta.")
 
-
-def init_app(app) -> None:
-    """Register the commands of this domain."""
-    app.cli.add_command(courses_cli)
