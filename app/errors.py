@@ -5,12 +5,11 @@ import logging
 import re
 import uuid
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog.files import size_label
 from app.edge import UnusableInput
 from app.extensions import db
 
@@ -79,7 +78,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        return _page("errors/413.html", 413, limit=size_label(current_app.config["MAX_CONTENT_LENGTH"]))
+        return _page("errors/413.html", 413)
 
     @app.errorhandler(429)
     def too_many_requests(error):
