@@ -9,9 +9,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from app.catalog.coursefiles import (
-    CourseData, LessonData, ModuleData, QuestionData, QuizData, Reading, iter_lessons, read_courses,
-)
+from app.catalog.coursefiles.content import CourseData, LessonData, ModuleData, QuestionData, QuizData, iter_lessons
+from app.catalog.coursefiles.reading import Reading, read_courses
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

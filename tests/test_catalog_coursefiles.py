@@ -8,7 +8,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.catalog.coursefiles import LessonData, dump_yaml, lesson_text, read_courses, split_front_matter
+from app.catalog.coursefiles.content import LessonData
+from app.catalog.coursefiles.reading import read_courses, split_front_matter
+from app.catalog.coursefiles.writing import dump_yaml, lesson_text
 from app.catalog.models import Course, Lesson, Module
 from app.extensions import db
 from app.quizzes.models import Choice, Question, Quiz

@@ -9,7 +9,7 @@ import yaml
 from PIL import Image
 
 from app.catalog import files as file_checks
-from app.catalog.coursefiles import read_courses
+from app.catalog.coursefiles.reading import read_courses
 from app.catalog.models import CourseFile
 from app.extensions import db
 from tests.factories import make_course

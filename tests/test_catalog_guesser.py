@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.coursefiles import ChoiceData, CourseData, ModuleData, QuestionData, QuizData, read_courses
+from app.catalog.coursefiles.content import ChoiceData, CourseData, ModuleData, QuestionData, QuizData
+from app.catalog.coursefiles.reading import read_courses
 from app.catalog.cues import option_length, words
 from app.quizzes.grading import FALSE_KEY, TRUE_KEY, GradableQuestion, grade
 from app.quizzes.pools import draw_questions

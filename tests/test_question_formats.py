@@ -15,7 +15,7 @@ import pytest
 from app.authoring.qformats import markdown_literal, parse_aiken, parse_gift
 from app.authoring.services import AuthoringError, decode_upload, question_data
 from app.catalog import qexport
-from app.catalog.coursefiles import ChoiceData, QuestionData
+from app.catalog.coursefiles.content import ChoiceData, QuestionData
 from app.quizzes.grading import (FALSE_KEY, TRUE_KEY, choice_weights, grade, is_correct_weight,
                                  question_from_spec as gradable)
 from app.sanitize import render_inline, render_markdown

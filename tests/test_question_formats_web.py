@@ -8,7 +8,7 @@ from app.accounts.models import Role
 from app.authoring import revisions
 from app.authoring.qformats import parse_gift
 from app.authoring.services import question_data
-from app.catalog.coursefiles import read_courses
+from app.catalog.coursefiles.reading import read_courses
 from app.extensions import db
 from app.progress.models import Enrollment
 from app.quizzes.models import Attempt

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.coursefiles import read_courses
+from app.catalog.coursefiles.reading import read_courses
 from app.catalog.loader import import_courses
 from app.catalog.services import course_with_content
 from app.extensions import db

@@ -15,7 +15,7 @@ from app.accounts.services import user_by_email
 from app.authoring import revisions
 from app.authoring.qformats import MAX_QUESTIONS, parse_aiken, parse_gift, slugify
 from app.catalog import qexport, retiring, versions
-from app.catalog.coursefiles import TRUEFALSE_TEXTS
+from app.catalog.coursefiles.content import TRUEFALSE_TEXTS
 from app.catalog.files import CheckedFile
 from app.catalog.loader import quiz_data
 from app.catalog.models import Course, CourseFile, CourseOwner, Lesson, Module, Revision, Status

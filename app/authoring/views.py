@@ -18,7 +18,7 @@ from app.authoring.forms import (
 from app.authoring.services import AuthoringError
 from app.catalog import qexport
 from app.catalog.models import Status
-from app.catalog import files as coursefiles
+from app.catalog import files as file_checks
 from app.extensions import db
 from app.progress import services as learning
 from app.progress.views import course_file_links
@@ -263,9 +263,9 @@ def files(course_id: int):
     form = CourseFileForm()
     if form.validate_on_submit():
         try:
-            checked = coursefiles.checked_upload(coursefiles.read_limited(form.file.data.stream), form.file.data.filename)
+            checked = file_checks.checked_upload(file_checks.read_limited(form.file.data.stream), form.file.data.filename)
             stored, replaced = services.save_file(course, checked, form.alt.data, current_user, form.replace.data)
-        except (coursefiles.FileProblem, AuthoringError) as error:
+        except (file_checks.FileProblem, AuthoringError) as error:
             _refuse(form, error if isinstance(error, AuthoringError) else AuthoringError(str(error), "file"))
         else:
             db.session.commit()
@@ -275,7 +275,7 @@ def files(course_id: int):
     listed = services.course_files(course.id)
     return render_template("authoring/files.html", course=course, form=form, files=listed,
                            links=dict(course_file_links(course.slug, {f.name: f.sha256 for f in listed})),
-                           limit=coursefiles.size_label(coursefiles.MAX_BYTES))
+                           limit=file_checks.size_label(file_checks.MAX_BYTES))
 
 
 @bp.route("/berkas/<int:file_id>/hapus", methods=["GET", "POST"])

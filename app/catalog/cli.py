@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select, update
 
 from app.catalog import qexport, services, versions
-from app.catalog.coursefiles import Reading, read_courses
+from app.catalog.coursefiles.reading import Reading, read_courses
 from app.catalog.loader import export_course, import_courses
 from app.catalog.models import Course
 from app.extensions import db

@@ -20,9 +20,8 @@ from sqlalchemy import inspect
 
 from app.accounts.services import record
 from app.catalog import qexport, retiring, services, versions
-from app.catalog.coursefiles import (
-    ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData, QuizData, write_course,
-)
+from app.catalog.coursefiles.content import ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData, QuizData
+from app.catalog.coursefiles.writing import write_course
 from app.catalog.files import CheckedFile
 from app.catalog.models import Course, CourseFile, Lesson, Module
 from app.extensions import db

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.catalog.coursefiles import QuestionData
+from app.catalog.coursefiles.content import QuestionData
 from app.quizzes.grading import (FALSE_KEY, FULL_WEIGHT, SCORING_ALL_OR_NOTHING, TRUE_KEY, plain_weights)
 
 FORMATS = {"gift": ".gift.txt", "moodlexml": ".moodle.xml"}

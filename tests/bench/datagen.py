@@ -227,14 +227,14 @@ def _find_loader() -> tuple[Callable[[Path], object] | None, str]:
     """The catalogue's reader and import service (as `flask courses import` uses them), if built."""
     try:
         loader = importlib.import_module("app.catalog.loader")
-        coursefiles = importlib.import_module("app.catalog.coursefiles")
+        reading_module = importlib.import_module("app.catalog.coursefiles.reading")
     except ImportError:
         return None, ""
-    if not (hasattr(coursefiles, "read_courses") and hasattr(loader, "import_courses")):
+    if not (hasattr(reading_module, "read_courses") and hasattr(loader, "import_courses")):
         return None, ""
 
     def load(path: Path) -> object:
-        reading = coursefiles.read_courses(path)
+        reading = reading_module.read_courses(path)
         if not reading.ok:
             raise ValueError(f"{len(reading.problems)} masalah di courses/")
         return loader.import_courses(reading.courses)
