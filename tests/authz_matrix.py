@@ -95,7 +95,7 @@ def edited_lesson_revision(lesson, author: User) -> Revision:
     """Edit the lesson as the browser does; return the revision holding its state before the edit."""
     before = revisions.snapshot(revisions.LESSON, lesson)
     lesson.body_md += "\n\nDiperbarui di peramban."
-    revisions.record(revisions.LESSON, lesson, author, before)
+    revisions.record_revision(revisions.LESSON, lesson, author, before)
     return revisions.history(revisions.LESSON, lesson.id)[-1]
 
 

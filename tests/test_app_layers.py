@@ -31,12 +31,12 @@ def upward_imports(app: Path = APP) -> list[str]:
     """Every runtime import of a higher domain by a non-entry module of a lower one, as 'file -> domain'."""
     found = []
     for domain, level in LEVEL.items():
-        for path in sorted((app / domain).glob("*.py")):
+        for path in sorted((app / domain).rglob("*.py")):
             if path.stem in ENTRY_POINTS:
                 continue
             imported = {name.split(".")[1] for name in _runtime_imports(ast.parse(path.read_text("utf-8")))
                         if name.startswith("app.") and name.count(".") >= 1}
-            found += [f"{domain}/{path.name} -> {other}" for other in sorted(imported) if LEVEL.get(other, 0) > level]
+            found += [f"{path.relative_to(app)} -> {other}" for other in sorted(imported) if LEVEL.get(other, 0) > level]
     return found
 
 

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from app.catalog.coursefiles.content import CourseData, LessonData, ModuleData, QuestionData, QuizData, iter_lessons
+from app.catalog.coursefiles.content import FolderCourse, FolderLesson, FolderModule, FolderQuestion, FolderQuiz, iter_lessons
 from app.catalog.coursefiles.reading import Reading, read_courses
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
@@ -25,7 +25,7 @@ def _reading() -> Reading:
     return read_courses(COURSES)
 
 
-def _courses() -> list[CourseData]:
+def _courses() -> list[FolderCourse]:
     reading = _reading()
     assert reading.ok, "\n".join(map(str, reading.problems))
     return reading.courses
@@ -47,7 +47,7 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _quotations(courses: list[CourseData]) -> Iterator[tuple[str, str]]:
+def _quotations(courses: list[FolderCourse]) -> Iterator[tuple[str, str]]:
     """(where, quotation) for every quoted passage in the lessons and quizzes."""
     for course in courses:
         for module, lesson in iter_lessons(course):
@@ -72,7 +72,7 @@ def seed_text() -> str:
     return _normalise(" ".join(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))))
 
 
-def _missing(courses: list[CourseData], seed_text: str) -> list[str]:
+def _missing(courses: list[FolderCourse], seed_text: str) -> list[str]:
     """The quotations that do not stand verbatim in the seeds."""
     return [f"{where}: {quote!r}" for where, quote in _quotations(courses) if _normalise(quote) not in seed_text]
 
@@ -87,11 +87,11 @@ def test_every_quotation_stands_verbatim_in_a_source_report(seed_text):
 def test_the_quotation_check_catches_invented_and_altered_quotes(seed_text):
     body = ("> “Dulu opini publik berangkat dari agenda setting\n> dari media massa.”\n\n"
             "Kata Faisal: \"KIM adalah garda terdepan informasi\".\n")
-    question = QuestionData(key="q", type="short", text="Siapa bilang „opini publik selalu dari media“?",
+    question = FolderQuestion(key="q", type="short", text="Siapa bilang „opini publik selalu dari media“?",
                             explanation="Lihat \"Era tulisan, mesin cetak, sudah lewat\".", accepted=["Faisal"])
-    lesson = LessonData(slug="a", title="A", minutes=5, objectives=["x"], sources=["y"], body_md=body)
-    course = CourseData(slug="k", title="K", modules=[ModuleData(slug="m", title="M", lessons=[lesson],
-                                                                 quiz=QuizData(title="Q", questions=[question]))])
+    lesson = FolderLesson(slug="a", title="A", minutes=5, objectives=["x"], sources=["y"], body_md=body)
+    course = FolderCourse(slug="k", title="K", modules=[FolderModule(slug="m", title="M", lessons=[lesson],
+                                                                 quiz=FolderQuiz(title="Q", questions=[question]))])
     assert _missing([course], seed_text) == [
         "k/m/a.md: 'KIM adalah garda terdepan informasi'",
         "k/m/quiz.yaml: 'opini publik selalu dari media'",

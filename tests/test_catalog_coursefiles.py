@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.catalog.coursefiles.content import LessonData
+from app.catalog.coursefiles.content import FolderLesson
 from app.catalog.coursefiles.reading import read_courses, split_front_matter
 from app.catalog.coursefiles.writing import dump_yaml, lesson_text
 from app.catalog.models import Course, Lesson, Module
@@ -259,7 +259,7 @@ _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 def test_written_yaml_and_lessons_read_back_identically(texts, body):
     document = {"title": "".join(texts) or "x", "items": texts, "nested": [{"text": t, "n": 1} for t in texts]}
     assert yaml.safe_load(dump_yaml(document)) == document
-    lesson = LessonData(slug="a", title=document["title"], minutes=5, objectives=texts, sources=texts, body_md=body)
+    lesson = FolderLesson(slug="a", title=document["title"], minutes=5, objectives=texts, sources=texts, body_md=body)
     meta, read_body = split_front_matter(lesson_text(lesson))
     assert read_body == body and yaml.safe_load(meta)["objectives"] == texts
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.coursefiles.content import ChoiceData, CourseData, ModuleData, QuestionData, QuizData
+from app.catalog.coursefiles.content import FolderChoice, FolderCourse, FolderModule, FolderQuestion, FolderQuiz
 from app.catalog.coursefiles.reading import read_courses
 from app.catalog.cues import option_length, words
 from app.quizzes.grading import FALSE_KEY, TRUE_KEY, GradableQuestion, grade
@@ -39,12 +39,12 @@ def _sounds_right(text: str) -> bool:
     return not ABSOLUTE.search(text) and not CARELESS.search(text)
 
 
-def _gradable(question: QuestionData) -> GradableQuestion:
+def _gradable(question: FolderQuestion) -> GradableQuestion:
     return GradableQuestion(question.type, question.points, frozenset(c.key for c in question.choices if c.correct),
                             tuple(c.key for c in question.choices), tuple(question.accepted), question.scoring)
 
 
-def _answers(question: QuestionData, module_title: str) -> list[list[str]]:
+def _answers(question: FolderQuestion, module_title: str) -> list[list[str]]:
     """The guesser's answer sheets for a question, each equally likely (ties between longest options)."""
     if question.type == "truefalse":
         return [[FALSE_KEY if ABSOLUTE.search(question.text) else TRUE_KEY]]
@@ -61,13 +61,13 @@ def _answers(question: QuestionData, module_title: str) -> list[list[str]]:
     return [[c.key] for c in candidates if option_length(c.text) == longest]
 
 
-def guessed_share(question: QuestionData, module_title: str) -> float:
+def guessed_share(question: FolderQuestion, module_title: str) -> float:
     """The guesser's expected share of the question's points."""
     sheets = _answers(question, module_title)
     return statistics.mean(grade(_gradable(question), sheet).score for sheet in sheets) / question.points
 
 
-def expected_score(module: ModuleData, seed: int) -> tuple[float, float, float]:
+def expected_score(module: FolderModule, seed: int) -> tuple[float, float, float]:
     """(mean percent, its standard error, share of attempts passed) of the guesser over DRAWS drawn attempts."""
     quiz = module.quiz
     earned = {id(q): guessed_share(q, module.title) * q.points for q in quiz.questions}
@@ -79,7 +79,7 @@ def expected_score(module: ModuleData, seed: int) -> tuple[float, float, float]:
     return statistics.mean(scores), statistics.stdev(scores) / DRAWS ** 0.5, sum(s >= quiz.pass_mark for s in scores) / DRAWS
 
 
-def _modules() -> list[tuple[str, ModuleData]]:
+def _modules() -> list[tuple[str, FolderModule]]:
     reading = read_courses(COURSES)
     assert reading.ok, [str(problem) for problem in reading.problems]
     return [(f"{course.slug}/{module.slug}", module) for course in reading.courses for module in course.modules]
@@ -91,29 +91,29 @@ def test_the_guesser_is_expected_to_fail_every_quiz(where, module):
     assert mean + 4 * error < module.quiz.pass_mark, f"{where}: the guesser scores {mean:.1f}% on average"
 
 
-def _cued_quiz() -> ModuleData:
+def _cued_quiz() -> FolderModule:
     """A quiz written the way the old ones were: the right answer is the one that sounds right."""
-    def single(key: str, right: str, *wrong: str) -> QuestionData:
-        choices = [ChoiceData("0", right, True)] + [ChoiceData(str(i), text) for i, text in enumerate(wrong, 1)]
-        return QuestionData(key, "single", "Langkah mana yang paling tepat?", choices=choices)
+    def single(key: str, right: str, *wrong: str) -> FolderQuestion:
+        choices = [FolderChoice("0", right, True)] + [FolderChoice(str(i), text) for i, text in enumerate(wrong, 1)]
+        return FolderQuestion(key, "single", "Langkah mana yang paling tepat?", choices=choices)
 
-    def truefalse(key: str, text: str, answer: bool) -> QuestionData:
-        return QuestionData(key, "truefalse", text, choices=[ChoiceData(TRUE_KEY, "Benar", answer),
-                                                                  ChoiceData(FALSE_KEY, "Salah", not answer)])
+    def truefalse(key: str, text: str, answer: bool) -> FolderQuestion:
+        return FolderQuestion(key, "truefalse", text, choices=[FolderChoice(TRUE_KEY, "Benar", answer),
+                                                                  FolderChoice(FALSE_KEY, "Salah", not answer)])
     questions = [
         single("a", "Memeriksa kabar itu ke kantor desa, lalu menjelaskannya di grup warga.",
                "Meneruskannya ke grup lain.", "Mengabaikannya.", "Langsung membantahnya."),
         single("b", "Mencatat keluhan, meneruskannya, dan melaporkan kembali tanggapannya.",
                "Menjanjikan masalahnya pasti selesai.", "Menghapus komentar itu.", "Diam saja."),
-        QuestionData("c", "multiple", "Mana yang tepat?", choices=[
-            ChoiceData("0", "Mencatat keluhan dengan kata-kata warga", True),
-            ChoiceData("1", "Meneruskan keluhan lewat pendamping", True),
-            ChoiceData("2", "Menyebut nama warga tanpa izinnya"), ChoiceData("3", "Menjanjikan hasil yang pasti")]),
+        FolderQuestion("c", "multiple", "Mana yang tepat?", choices=[
+            FolderChoice("0", "Mencatat keluhan dengan kata-kata warga", True),
+            FolderChoice("1", "Meneruskan keluhan lewat pendamping", True),
+            FolderChoice("2", "Menyebut nama warga tanpa izinnya"), FolderChoice("3", "Menjanjikan hasil yang pasti")]),
         truefalse("d", "Setiap isu di grup warga pasti kabar bohong.", False),
         truefalse("e", "KIM berada di tengah warga dan dapat mendengar percakapan lebih awal.", True),
-        QuestionData("f", "short", "Komunikasi, koordinasi, dan apa?", accepted=["kolaborasi"]),
+        FolderQuestion("f", "short", "Komunikasi, koordinasi, dan apa?", accepted=["kolaborasi"]),
     ]
-    return ModuleData("m", "Kolaborasi antar-Diskominfo", quiz=QuizData("Kuis", questions=questions))
+    return FolderModule("m", "Kolaborasi antar-Diskominfo", quiz=FolderQuiz("Kuis", questions=questions))
 
 
 def test_the_guesser_passes_a_quiz_whose_answers_sound_right():
@@ -123,9 +123,9 @@ def test_the_guesser_passes_a_quiz_whose_answers_sound_right():
 
 
 def test_the_guesser_scores_ties_and_partial_credit_as_expected():
-    ties = QuestionData("t", "single", "?", choices=[ChoiceData("0", "Satu", True), ChoiceData("1", "Dua!")])
+    ties = FolderQuestion("t", "single", "?", choices=[FolderChoice("0", "Satu", True), FolderChoice("1", "Dua!")])
     assert guessed_share(ties, "") == 0.5  # two options of equal length: a coin toss
-    partial = QuestionData("p", "multiple", "?", choices=[
-        ChoiceData("0", "Mencatat", True), ChoiceData("1", "Meneruskan", True), ChoiceData("2", "Merangkum")])
+    partial = FolderQuestion("p", "multiple", "?", choices=[
+        FolderChoice("0", "Mencatat", True), FolderChoice("1", "Meneruskan", True), FolderChoice("2", "Merangkum")])
     assert guessed_share(partial, "") == 0  # both right ones ticked, and the only wrong one: 2/2 - 1/1
-    assert not guessed_share(QuestionData("s", "short", "Apa istilahnya?", accepted=["verifikasi"]), "Isu")
+    assert not guessed_share(FolderQuestion("s", "short", "Apa istilahnya?", accepted=["verifikasi"]), "Isu")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.catalog import services
-from app.catalog.loader import course_data
+from app.catalog.loader import folder_course
 from app.catalog.models import Course, Lesson, Module, Status
 from app.extensions import db
 from app.progress.models import LessonCompletion
@@ -29,7 +29,7 @@ def counts() -> dict[str, int]:
 def snapshot() -> dict[str, dict]:
     """Every course as the plain data the files describe, read fresh from the database."""
     db.session.expire_all()
-    return {slug: asdict(course_data(services.course_with_content(slug))) for slug in SLUGS}
+    return {slug: asdict(folder_course(services.course_with_content(slug))) for slug in SLUGS}
 
 
 def writes(statements: list[str]) -> list[str]:

@@ -35,15 +35,15 @@ def page(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-def lesson_data(lesson: Lesson, **changes) -> authoring.LessonData:
+def lesson_edit(lesson: Lesson, **changes) -> authoring.LessonEdit:
     values = dict(title=lesson.title, slug=lesson.slug, minutes=lesson.minutes, objectives=list(lesson.objectives),
                   sources=list(lesson.sources), body_md=lesson.body_md)
-    return authoring.LessonData(**(values | changes))
+    return authoring.LessonEdit(**(values | changes))
 
 
 def test_edited_lesson_shows_at_once(client, course, admin):
     lesson = course.modules[0].lessons[0]
-    authoring.update_lesson(lesson, lesson_data(lesson, title="Judul Baru Pelajaran",
+    authoring.update_lesson(lesson, lesson_edit(lesson, title="Judul Baru Pelajaran",
                                                 body_md="Isi yang sudah diperbaiki pelatih."), admin)
     db.session.commit()
     html = page(client, lesson_path(course))
@@ -53,12 +53,12 @@ def test_edited_lesson_shows_at_once(client, course, admin):
 
 def test_new_lesson_and_renamed_module_and_quiz_show_on_the_course_page(client, course, admin):
     module = db.session.get(Module, course.modules[1].id)
-    authoring.update_module(module, authoring.ModuleData("Modul Yang Diganti Namanya", module.slug), admin)
-    lesson = authoring.create_lesson(module, authoring.LessonData("Pelajaran Tambahan", "tambahan", 5, [], [], "Isi."),
+    authoring.update_module(module, authoring.ModuleEdit("Modul Yang Diganti Namanya", module.slug), admin)
+    lesson = authoring.create_lesson(module, authoring.LessonEdit("Pelajaran Tambahan", "tambahan", 5, [], [], "Isi."),
                                      admin)
     authoring.set_status("lesson", lesson, Status.PUBLISHED, admin)
     quiz = course.modules[0].quiz
-    authoring.update_quiz(quiz, authoring.QuizData("Kuis Bernama Baru", quiz.pass_mark, quiz.max_attempts), admin)
+    authoring.update_quiz(quiz, authoring.QuizEdit("Kuis Bernama Baru", quiz.pass_mark, quiz.max_attempts), admin)
     db.session.commit()
     html = page(client, f"/kursus/{course.slug}")
     assert "Modul Yang Diganti Namanya" in html
@@ -94,7 +94,7 @@ def test_an_edit_moves_only_its_own_course(app, course, admin):
     other = make_course()
     before = outline.by_id(other.id)
     lesson = course.modules[0].lessons[0]
-    authoring.update_lesson(lesson, lesson_data(lesson, title="Diubah"), admin)
+    authoring.update_lesson(lesson, lesson_edit(lesson, title="Diubah"), admin)
     db.session.commit()
     assert outline.by_id(other.id) is before
     assert outline.by_id(course.id).modules[0].lessons[0].title == "Diubah"

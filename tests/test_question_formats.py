@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app.authoring.qformats import markdown_literal, parse_aiken, parse_gift
-from app.authoring.services import AuthoringError, decode_upload, question_data
+from app.authoring.services import AuthoringError, decode_upload, imported_question
 from app.catalog import qexport
-from app.catalog.coursefiles.content import ChoiceData, QuestionData
+from app.catalog.coursefiles.content import FolderChoice, FolderQuestion
 from app.quizzes.grading import (FALSE_KEY, TRUE_KEY, choice_weights, grade, is_correct_weight,
                                  question_from_spec as gradable)
 from app.sanitize import render_inline, render_markdown
@@ -112,7 +112,7 @@ def test_short_answer_with_weighted_alternatives_feedback_and_general_feedback()
         {"text": "*", "weight": 0, "feedback": "Sama sekali salah"},
     ]
     assert question["explanation"] == "Ini umpan balik <i>umum</i>."
-    data = question_data(question)
+    data = imported_question(question)
     assert data.accepted == ["Pesut", "Kucing", "*"]
     assert data.accepted_weights == [100, 50, 0]
     assert data.accepted_feedback == ["Bagus!", "Mengapa selalu kucing?", "Sama sekali salah"]
@@ -358,35 +358,35 @@ def test_question_files_in_utf8_or_utf16_with_bom_are_read(encoding) -> None:
 
 # Export and round trip -----------------------------------------------------------------------
 
-def _bank() -> list[QuestionData]:
+def _bank() -> list[FolderQuestion]:
     """Every kind of question Kelas KIM holds, with weights, feedback, tags and GIFT's special characters."""
-    choices = lambda *rows: [ChoiceData(key=str(index), text=text, correct=correct, feedback=feedback, weight=weight)  # noqa: E731
+    choices = lambda *rows: [FolderChoice(key=str(index), text=text, correct=correct, feedback=feedback, weight=weight)  # noqa: E731
                              for index, (text, correct, feedback, weight) in enumerate(rows)]
     return [
-        QuestionData(key="singkatan-kim", type="single", text="Apa kepanjangan **KIM**? {rasio 1:2} = #1 ~ \\",
+        FolderQuestion(key="singkatan-kim", type="single", text="Apa kepanjangan **KIM**? {rasio 1:2} = #1 ~ \\",
                      explanation="KIM dibentuk oleh *masyarakat*.", tags=["pelajaran-1", "tujuan-1-1"],
                      choices=choices(("Kelompok Informasi Masyarakat", True, "Tepat!", None),
                                      ("Komunitas Internet", False, "Bukan.", None), ("Kantor", False, "", None))),
-        QuestionData(key="ibu-kota", type="single", text="Ibu kota Kaltim?", explanation="",
+        FolderQuestion(key="ibu-kota", type="single", text="Ibu kota Kaltim?", explanation="",
                      choices=choices(("Samarinda", True, "", 100.0), ("Nusantara", False, "Ibu kota negara.", 50.0),
                                      ("Balikpapan", False, "", 0.0))),
-        QuestionData(key="peran-kim", type="multiple", text="Mana saja peran KIM?", explanation="Lihat pelajaran 2.",
+        FolderQuestion(key="peran-kim", type="multiple", text="Mana saja peran KIM?", explanation="Lihat pelajaran 2.",
                      scoring="partial", points=2.0,
                      choices=choices(("Menyebarkan informasi", True, "", None), ("Menyerap aspirasi", True, "Ya.", None),
                                      ("Memungut pajak", False, "Bukan tugas KIM.", None))),
-        QuestionData(key="sepertiga", type="multiple", text="Tiga dari empat", explanation="",
+        FolderQuestion(key="sepertiga", type="multiple", text="Tiga dari empat", explanation="",
                      choices=choices(("a", True, "", None), ("b", True, "", None), ("c", True, "", None),
                                      ("d", False, "", None))),
-        QuestionData(key="berbobot", type="multiple", text="Dengan penalti penuh", explanation="",
+        FolderQuestion(key="berbobot", type="multiple", text="Dengan penalti penuh", explanation="",
                      choices=choices(("a", True, "", 50.0), ("b", False, "", -100.0), ("c", True, "", 50.0),
                                      ("d", False, "", -100.0), ("e", False, "Netral.", 0.0))),
-        QuestionData(key="kim-mandiri", type="truefalse", text="KIM dibentuk oleh masyarakat.", explanation="Ya.",
-                     choices=[ChoiceData(TRUE_KEY, "Benar", True, "Betul."), ChoiceData(FALSE_KEY, "Salah", False, "")]),
-        QuestionData(key="kim-pemerintah", type="truefalse", text="KIM dibentuk pemerintah pusat.", explanation="",
-                     choices=[ChoiceData(TRUE_KEY, "Benar", False, "Keliru."), ChoiceData(FALSE_KEY, "Salah", True, "Tepat.")]),
-        QuestionData(key="singkatan", type="short", text="Tuliskan singkatan Kelompok Informasi Masyarakat.",
+        FolderQuestion(key="kim-mandiri", type="truefalse", text="KIM dibentuk oleh masyarakat.", explanation="Ya.",
+                     choices=[FolderChoice(TRUE_KEY, "Benar", True, "Betul."), FolderChoice(FALSE_KEY, "Salah", False, "")]),
+        FolderQuestion(key="kim-pemerintah", type="truefalse", text="KIM dibentuk pemerintah pusat.", explanation="",
+                     choices=[FolderChoice(TRUE_KEY, "Benar", False, "Keliru."), FolderChoice(FALSE_KEY, "Salah", True, "Tepat.")]),
+        FolderQuestion(key="singkatan", type="short", text="Tuliskan singkatan Kelompok Informasi Masyarakat.",
                      explanation="", accepted=["KIM", "K.I.M."]),
-        QuestionData(key="hewan", type="short", text="Hewan khas Mahakam?", explanation="Pesut Mahakam.",
+        FolderQuestion(key="hewan", type="short", text="Hewan khas Mahakam?", explanation="Pesut Mahakam.",
                      accepted=["Pesut", "Pesut Mahakam", "Lumba-lumba", "*"], accepted_weights=[100, 100, 50, 0],
                      accepted_feedback=["", "Lengkap!", "Hampir: pesut memang sejenis lumba-lumba.", "Bukan."]),
     ]
@@ -410,7 +410,7 @@ def test_gift_export_round_trips_through_the_gift_importer() -> None:
     assert "// [id:singkatan-kim] [tag:pelajaran-1] [tag:tujuan-1-1]\n::singkatan-kim::" in text
     result = parse_gift(text)
     assert result.errors == []
-    back = [question_data(spec) for spec in result.questions]  # ids come from the [id:...] comments, the keys
+    back = [imported_question(spec) for spec in result.questions]  # ids come from the [id:...] comments, the keys
     # GIFT has no question points: the one question worth 2 comes back worth 1, and the export says so.
     assert exported.notes == ["soal 'peran-kim': GIFT tidak menyimpan bobot soal (2); Moodle memberinya bobot 1"]
     bank[2].points = 1.0
@@ -455,7 +455,7 @@ def test_moodle_xml_export_round_trips() -> None:
     assert [question.get("type") for question in root] == ["multichoice"] * 5 + ["truefalse"] * 2 + ["shortanswer"] * 2
     assert [answer.get("fraction") for answer in root[3].findall("answer")] == ["33.33333"] * 3 + ["-100"]
     assert root[2].findtext("defaultgrade") == "2"
-    back = [question_data(spec) for spec in _read_moodle_xml(exported.content)]
+    back = [imported_question(spec) for spec in _read_moodle_xml(exported.content)]
     assert [_comparable(question) for question in back] == [_comparable(question) for question in bank]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.accounts.models import Role
 from app.authoring import revisions
 from app.authoring.qformats import parse_gift
-from app.authoring.services import question_data
+from app.authoring.services import imported_question
 from app.catalog.coursefiles.reading import read_courses
 from app.extensions import db
 from app.progress.models import Enrollment
@@ -175,6 +175,6 @@ def test_flask_courses_export_writes_each_quiz_as_gift_and_moodle_xml_that_read_
         gift = parse_gift((tmp_path / "gift" / folder / "questions.gift.txt").read_text(encoding="utf-8"))
         assert gift.errors == []
         expected = [_comparable(question) for question in module.quiz.questions]
-        assert [_comparable(question_data(spec)) for spec in gift.questions] == expected
+        assert [_comparable(imported_question(spec)) for spec in gift.questions] == expected
         xml = _read_moodle_xml((tmp_path / "moodlexml" / folder / "questions.moodle.xml").read_bytes())
-        assert [_comparable(question_data(spec)) for spec in xml] == expected
+        assert [_comparable(imported_question(spec)) for spec in xml] == expected

@@ -31,7 +31,7 @@ def _close_by_retiring_the_quiz(course, admin):
 
 def _close_by_making_the_order_binding(course, admin):
     """Modules 1 and 2 are not done: in a sequential course, module 3 is locked."""
-    data = authoring.CourseData(title=course.title, slug=course.slug, summary=course.summary, audience=course.audience,
+    data = authoring.CourseEdit(title=course.title, slug=course.slug, summary=course.summary, audience=course.audience,
                                 hours=course.hours, sequential=True, sources=list(course.sources))
     authoring.update_course(course, data, admin)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.coursefiles.content import QuestionData
+from app.catalog.coursefiles.content import FolderQuestion
 from app.catalog.coursefiles.reading import read_courses
 from app.catalog.loader import import_courses
 from app.catalog.services import course_with_content
@@ -62,7 +62,7 @@ def _answer_sheet(attempt: Attempt, right: bool) -> dict[str, list[str]]:
     return data
 
 
-def _secrets(app, file_question: QuestionData) -> list[str]:
+def _secrets(app, file_question: FolderQuestion) -> list[str]:
     """What must stay hidden before passing: right answers, every choice's feedback, the explanation."""
     found = [_rendered(app, file_question.explanation)]
     found += [_rendered(app, choice.feedback, inline=True) for choice in file_question.choices if choice.feedback]
@@ -78,7 +78,7 @@ def _shows(secret: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(secret)}(?!\w)", text) is not None
 
 
-def _asked(attempt: Attempt, by_key: dict[str, QuestionData]) -> list[QuestionData]:
+def _asked(attempt: Attempt, by_key: dict[str, FolderQuestion]) -> list[FolderQuestion]:
     return [by_key[db.session.get(Question, entry["question"]).key] for entry in attempt.layout]
 
 

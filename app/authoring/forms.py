@@ -13,11 +13,11 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.authoring.services import ChoiceData, QuestionData, truefalse_choices
+from app.authoring.services import ChoiceEdit, QuestionEdit, truefalse_choices
 from app.quizzes.grading import (FULL_WEIGHT, SCORING_ALL_OR_NOTHING, SCORING_PARTIAL, choice_weights,
                                  is_correct_weight, significant_weights, texts_if_any, weight_problems)
 from app.quizzes.models import ReviewPolicy
-from app.quizzes.pools import TAG_MAX
+from app.quizzes.pools import TAG_MAX, is_tag
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CHOICE_ROWS = 6
@@ -121,11 +121,6 @@ class DecimalNumberField(FloatField):
             # float() also reads "nan" and "inf", which no comparison (bobot > 0) would refuse.
             self.data = None
             raise ValueError(_l("Isi dengan angka, misalnya 1 atau 1,5."))
-
-
-def is_tag(text: str) -> bool:
-    """A tag is slug-like and short, as the course files allow."""
-    return len(text) <= TAG_MAX and bool(SLUG_PATTERN.match(text))
 
 
 def split_tags(text: str | None) -> list[str]:
@@ -295,10 +290,10 @@ class QuestionForm(FlaskForm):
     # Moodle's GIFT way of writing them: "%50%Kucing # Umpan balik"; \# for a # in the answer.
     submit = SubmitField(_l("Simpan soal"))
 
-    def filled_choices(self) -> list[ChoiceData]:
+    def filled_choices(self) -> list[ChoiceEdit]:
         """The choice rows that have text, in order; with weights, correct follows the weight."""
         choices = [
-            ChoiceData(text=row.form.text.data, correct=bool(row.form.correct.data), feedback=row.form.feedback.data or "",
+            ChoiceEdit(text=row.form.text.data, correct=bool(row.form.correct.data), feedback=row.form.feedback.data or "",
                        key=(row.form.key.data or "").strip(), weight=_percent(row.form.weight.data))
             for row in self.choices if row.form.text.data
         ]
@@ -389,7 +384,7 @@ class QuestionForm(FlaskForm):
             return self.choices, _l("Soal jawaban singkat tidak memakai baris pilihan; kosongkan baris pilihan.")
         return None
 
-    def question_data(self) -> QuestionData:
+    def edited_question(self) -> QuestionEdit:
         """The validated form as the data a service writes."""
         kind = self.type.data
         if kind == "truefalse":
@@ -398,7 +393,7 @@ class QuestionForm(FlaskForm):
         else:
             choices = self.filled_choices() if kind in ("single", "multiple") else []
         answers = [accepted_line(line) for line in split_lines(self.accepted.data)] if kind == "short" else []
-        return QuestionData(
+        return QuestionEdit(
             type=kind, text=self.text.data, explanation=self.explanation.data, key=self.key.data or "",
             scoring=self.scoring.data if kind == "multiple" else SCORING_PARTIAL, points=float(self.points.data),
             accepted=[text for text, _weight, _feedback in answers], choices=choices, tags=split_tags(self.tags.data),

@@ -104,7 +104,7 @@ def _has_revisions(entity_type: str, entity_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
-def record(entity_type: str, entity, author: Optional[User], before: Optional[dict] = None,
+def record_revision(entity_type: str, entity, author: Optional[User], before: Optional[dict] = None,
            summary: Optional[str] = None) -> Optional[Revision]:
     """Keep the entity's state after a change; None when nothing changed.
 

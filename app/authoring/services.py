@@ -17,7 +17,7 @@ from app.authoring.qformats import MAX_QUESTIONS, parse_aiken, parse_gift, slugi
 from app.catalog import qexport, retiring, versions
 from app.catalog.coursefiles.content import TRUEFALSE_TEXTS
 from app.catalog.files import CheckedFile
-from app.catalog.loader import quiz_data
+from app.catalog.loader import folder_quiz
 from app.catalog.models import Course, CourseFile, CourseOwner, Lesson, Module, Revision, Status
 from app.extensions import db
 from app.quizzes import pools
@@ -42,8 +42,8 @@ class AuthoringError(ValueError):
 
 
 @dataclass
-class CourseData:
-    """A course's editable fields, already validated by a form."""
+class CourseEdit:
+    """A course as the trainer edits it in the browser: its editable fields, already validated by a form."""
 
     title: str
     slug: str
@@ -55,7 +55,7 @@ class CourseData:
 
 
 @dataclass
-class ModuleData:
+class ModuleEdit:
     """A module's editable fields."""
 
     title: str
@@ -63,7 +63,7 @@ class ModuleData:
 
 
 @dataclass
-class LessonData:
+class LessonEdit:
     """A lesson's editable fields."""
 
     title: str
@@ -75,7 +75,7 @@ class LessonData:
 
 
 @dataclass
-class QuizData:
+class QuizEdit:
     """A quiz's settings: with draw, each attempt asks that many questions drawn from all of them."""
 
     title: str
@@ -87,7 +87,7 @@ class QuizData:
 
 
 @dataclass
-class ChoiceData:
+class ChoiceEdit:
     """A choice of a question; an empty key means a new choice."""
 
     text: str
@@ -98,7 +98,7 @@ class ChoiceData:
 
 
 @dataclass
-class QuestionData:
+class QuestionEdit:
     """A question of any type; true/false questions carry their two choices 'true' and 'false'."""
 
     type: str
@@ -108,15 +108,15 @@ class QuestionData:
     scoring: str = SCORING_PARTIAL
     points: float = 1.0
     accepted: list[str] = field(default_factory=list)
-    choices: list[ChoiceData] = field(default_factory=list)
+    choices: list[ChoiceEdit] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     accepted_weights: list[float] = field(default_factory=list)  # per accepted answer; [] when each gives full marks
     accepted_feedback: list[str] = field(default_factory=list)  # per accepted answer; [] when none has any
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> QuestionData:
+    def from_snapshot(cls, data: dict[str, Any]) -> QuestionEdit:
         """Rebuild a question from a revision snapshot."""
-        choices = [ChoiceData(text=c["text"], correct=bool(c["correct"]), feedback=c.get("feedback", ""), key=c["key"],
+        choices = [ChoiceEdit(text=c["text"], correct=bool(c["correct"]), feedback=c.get("feedback", ""), key=c["key"],
                               weight=c.get("weight"))
                    for c in data.get("choices", [])]
         return cls(type=data["type"], text=data["text"], explanation=data.get("explanation", ""), key=data["key"],
@@ -126,23 +126,23 @@ class QuestionData:
                    accepted_feedback=list(data.get("accepted_feedback", [])))
 
 
-def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceData]:
+def truefalse_choices(answer: bool, feedback_true: str = "", feedback_false: str = "") -> list[ChoiceEdit]:
     """The two choices of a true/false question, keyed 'true' and 'false' as the grader expects."""
     # Stored in Bahasa Indonesia whatever the trainer's interface language, as the course files have them.
-    return [ChoiceData(text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer, feedback=feedback_true, key=TRUE_KEY),
-            ChoiceData(text=TRUEFALSE_TEXTS[FALSE_KEY], correct=not answer, feedback=feedback_false, key=FALSE_KEY)]
+    return [ChoiceEdit(text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer, feedback=feedback_true, key=TRUE_KEY),
+            ChoiceEdit(text=TRUEFALSE_TEXTS[FALSE_KEY], correct=not answer, feedback=feedback_false, key=FALSE_KEY)]
 
 
-def question_data(spec: dict[str, Any]) -> QuestionData:
-    """A parsed GIFT/Aiken question (quiz.yaml shape) as QuestionData."""
+def imported_question(spec: dict[str, Any]) -> QuestionEdit:
+    """A parsed GIFT/Aiken question (quiz.yaml shape) as QuestionEdit."""
     kind = spec["type"]
     if kind == "truefalse":
         choices = truefalse_choices(bool(spec["answer"]), spec.get("feedback_true", ""), spec.get("feedback_false", ""))
     else:
-        choices = [ChoiceData(text=c["text"], correct=bool(c.get("correct")), feedback=c.get("feedback", ""),
+        choices = [ChoiceEdit(text=c["text"], correct=bool(c.get("correct")), feedback=c.get("feedback", ""),
                               weight=c.get("weight")) for c in spec.get("choices", [])]
     entries = [accepted_entry(answer) for answer in spec.get("accepted", [])]
-    return QuestionData(type=kind, text=spec["text"], explanation=spec.get("explanation", ""), key=spec["id"],
+    return QuestionEdit(type=kind, text=spec["text"], explanation=spec.get("explanation", ""), key=spec["id"],
                         scoring=spec.get("scoring", SCORING_PARTIAL), points=float(spec.get("points", 1)),
                         accepted=[entry.text for entry in entries], choices=choices, tags=list(spec.get("tags", [])),
                         accepted_weights=list(significant_weights(entry.weight for entry in entries)),
@@ -159,7 +159,7 @@ def editable_courses(user: User) -> list[Course]:
     return list(db.session.scalars(query))
 
 
-def course_outline(course_id: int) -> Optional[Course]:
+def course_for_editor(course_id: int) -> Optional[Course]:
     """A course with its owners, modules, lessons and quizzes (with question counts) loaded."""
     query = select(Course).where(Course.id == course_id).options(
         selectinload(Course.owners),
@@ -271,12 +271,12 @@ def _check_sibling_slug(slug: str, siblings: Sequence, item=None, what: str = ""
 
 # Courses -------------------------------------------------------------------------------------
 
-def _apply_course(course: Course, data: CourseData) -> None:
+def _apply_course(course: Course, data: CourseEdit) -> None:
     course.slug, course.title, course.summary, course.audience = data.slug, data.title, data.summary, data.audience
     course.hours, course.sequential, course.sources = data.hours, data.sequential, list(data.sources)
 
 
-def create_course(data: CourseData, author: User) -> Course:
+def create_course(data: CourseEdit, author: User) -> Course:
     """Create a draft course; a trainer who creates it becomes its owner."""
     data.slug = _slug_for(data.slug, data.title)
     _check_course_slug(data.slug, None)
@@ -285,18 +285,18 @@ def create_course(data: CourseData, author: User) -> Course:
     if author.role == Role.TRAINER:
         course.owners = [author]
     db.session.add(course)
-    revisions.record(revisions.COURSE, course, author)
+    revisions.record_revision(revisions.COURSE, course, author)
     _changed(course)
     return course
 
 
-def update_course(course: Course, data: CourseData, author: User) -> Optional[Revision]:
+def update_course(course: Course, data: CourseEdit, author: User) -> Optional[Revision]:
     """Change a course's details in place; the revision says what changed (None: nothing did)."""
     data.slug = _slug_for(data.slug, data.title)
     _check_course_slug(data.slug, course)
     before = revisions.snapshot(revisions.COURSE, course)
     _apply_course(course, data)
-    revision = revisions.record(revisions.COURSE, course, author, before)
+    revision = revisions.record_revision(revisions.COURSE, course, author, before)
     _changed(course)
     return revision
 
@@ -312,36 +312,36 @@ def add_owner(course: Course, email: str, author: User) -> User:
         raise AuthoringError(_("%(name)s sudah menjadi pemilik kursus ini.", name=user.full_name), "email")
     before = revisions.snapshot(revisions.COURSE, course)
     course.owners.append(user)
-    revisions.record(revisions.COURSE, course, author, before)
+    revisions.record_revision(revisions.COURSE, course, author, before)
     _changed(course)  # the new owner may preview and edit at once, on every worker
     return user
 
 
 # Modules and lessons -------------------------------------------------------------------------
 
-def create_module(course: Course, data: ModuleData, author: User) -> Module:
+def create_module(course: Course, data: ModuleEdit, author: User) -> Module:
     """Add a draft module at the end of the course."""
     slug = _slug_for(data.slug, data.title)
     _check_sibling_slug(slug, course.all_modules, what=_("modul"))
     module = Module(slug=slug, title=data.title, position=len(course.modules), status=Status.DRAFT)
     course.modules.append(module)
-    revisions.record(revisions.MODULE, module, author)
+    revisions.record_revision(revisions.MODULE, module, author)
     _changed(course)
     return module
 
 
-def update_module(module: Module, data: ModuleData, author: User) -> Optional[Revision]:
+def update_module(module: Module, data: ModuleEdit, author: User) -> Optional[Revision]:
     """Change a module's title or slug."""
     slug = _slug_for(data.slug, data.title)
     _check_sibling_slug(slug, module.course.all_modules, module, _("modul"))
     before = revisions.snapshot(revisions.MODULE, module)
     module.slug, module.title = slug, data.title
-    revision = revisions.record(revisions.MODULE, module, author, before)
+    revision = revisions.record_revision(revisions.MODULE, module, author, before)
     _changed(module.course)
     return revision
 
 
-def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
+def _apply_lesson(lesson: Lesson, data: LessonEdit) -> None:
     lesson.title, lesson.minutes, lesson.body_md = data.title, data.minutes, data.body_md
     lesson.objectives, lesson.sources = list(data.objectives), list(data.sources)
 
@@ -353,7 +353,7 @@ def _check_images(body_md: str) -> None:
         raise AuthoringError(" ".join(errors), "body")
 
 
-def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
+def create_lesson(module: Module, data: LessonEdit, author: User) -> Lesson:
     """Add a draft lesson at the end of the module."""
     _check_images(data.body_md)
     slug = _slug_for(data.slug, data.title)
@@ -361,12 +361,12 @@ def create_lesson(module: Module, data: LessonData, author: User) -> Lesson:
     lesson = Lesson(slug=slug, position=len(module.lessons), status=Status.DRAFT)
     _apply_lesson(lesson, data)
     module.lessons.append(lesson)
-    revisions.record(revisions.LESSON, lesson, author)
+    revisions.record_revision(revisions.LESSON, lesson, author)
     _changed(module.course)
     return lesson
 
 
-def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Revision]:
+def update_lesson(lesson: Lesson, data: LessonEdit, author: User) -> Optional[Revision]:
     """Change a lesson in place, so trainees who completed it keep their progress."""
     _check_images(data.body_md)
     slug = _slug_for(data.slug, data.title)
@@ -374,14 +374,14 @@ def update_lesson(lesson: Lesson, data: LessonData, author: User) -> Optional[Re
     before = revisions.snapshot(revisions.LESSON, lesson)
     lesson.slug = slug
     _apply_lesson(lesson, data)
-    revision = revisions.record(revisions.LESSON, lesson, author, before)
+    revision = revisions.record_revision(revisions.LESSON, lesson, author, before)
     _changed(lesson.module.course)
     return revision
 
 
 # Quizzes and questions -----------------------------------------------------------------------
 
-def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
+def _apply_quiz(quiz: Quiz, data: QuizEdit) -> None:
     quiz.title, quiz.pass_mark, quiz.max_attempts = data.title, data.pass_mark, data.max_attempts
     quiz.review, quiz.draw, quiz.draw_per_tag = data.review, data.draw, dict(data.draw_per_tag)
 
@@ -411,14 +411,14 @@ def pool_warnings(quiz: Quiz) -> list[str]:
     return [message for _field, message in pool_messages(found)]
 
 
-def _check_pool(questions: Sequence[Question], data: QuizData) -> None:
+def _check_pool(questions: Sequence[Question], data: QuizEdit) -> None:
     found = pools.pool_problems([question.tags or () for question in questions], data.draw, data.draw_per_tag)
     if found:
         field_name, message = pool_messages(found)[0]
         raise AuthoringError(message, field_name)
 
 
-def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
+def create_quiz(module: Module, data: QuizEdit, author: User) -> Quiz:
     """Give a module its quiz."""
     if module.quiz is not None:
         raise AuthoringError(_("Modul ini sudah punya kuis."))
@@ -426,17 +426,17 @@ def create_quiz(module: Module, data: QuizData, author: User) -> Quiz:
     quiz = Quiz()
     _apply_quiz(quiz, data)
     module.quiz = quiz
-    revisions.record(revisions.QUIZ, quiz, author)
+    revisions.record_revision(revisions.QUIZ, quiz, author)
     _changed(module.course)
     return quiz
 
 
-def update_quiz(quiz: Quiz, data: QuizData, author: User) -> Optional[Revision]:
+def update_quiz(quiz: Quiz, data: QuizEdit, author: User) -> Optional[Revision]:
     """Change a quiz's settings; a draw must fit the questions the quiz has now."""
     _check_pool(quiz.questions, data)
     before = revisions.snapshot(revisions.QUIZ, quiz)
     _apply_quiz(quiz, data)
-    revision = revisions.record(revisions.QUIZ, quiz, author, before)
+    revision = revisions.record_revision(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return revision
 
@@ -460,7 +460,7 @@ def _fresh_choice_key(used: set[str]) -> str:
     return key
 
 
-def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
+def _sync_choices(question: Question, choices: list[ChoiceEdit]) -> None:
     """Update choices in place by key, add new ones, and retire or delete the rest; ids (and answers) stay attached.
 
     A key that belongs to a retired choice (a restored revision has it) brings that choice back.
@@ -483,7 +483,7 @@ def _sync_choices(question: Question, choices: list[ChoiceData]) -> None:
     question.choices = kept + [choice for choice, outcome in gone.items() if outcome == retiring.RETIRED]
 
 
-def _apply_question(question: Question, data: QuestionData) -> None:
+def _apply_question(question: Question, data: QuestionEdit) -> None:
     question.type, question.text, question.explanation = data.type, data.text, data.explanation
     question.scoring, question.points, question.accepted = data.scoring, data.points, list(data.accepted)
     question.accepted_weights, question.accepted_feedback = list(data.accepted_weights), list(data.accepted_feedback)
@@ -491,7 +491,7 @@ def _apply_question(question: Question, data: QuestionData) -> None:
     _sync_choices(question, data.choices)
 
 
-def create_question(quiz: Quiz, data: QuestionData, author: User) -> Question:
+def create_question(quiz: Quiz, data: QuestionEdit, author: User) -> Question:
     """Add a question at the end of the quiz."""
     before = revisions.snapshot(revisions.QUIZ, quiz)
     key = _unique_key(data.key, data.text, _question_keys(quiz))
@@ -499,19 +499,19 @@ def create_question(quiz: Quiz, data: QuestionData, author: User) -> Question:
     quiz.questions.append(question)
     _apply_question(question, data)
     retiring.settle([(question, "choices")])
-    revisions.record(revisions.QUIZ, quiz, author, before)
+    revisions.record_revision(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return question
 
 
-def update_question(question: Question, data: QuestionData, author: User) -> Optional[Revision]:
+def update_question(question: Question, data: QuestionEdit, author: User) -> Optional[Revision]:
     """Change a question in place, keeping the ids of choices whose keys stay."""
     quiz = question.quiz
     before = revisions.snapshot(revisions.QUIZ, quiz)
     question.key = _unique_key(data.key or question.key, data.text, _question_keys(quiz) - {question.key})
     _apply_question(question, data)
     retiring.settle([(question, "choices")])
-    revision = revisions.record(revisions.QUIZ, quiz, author, before)
+    revision = revisions.record_revision(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return revision
 
@@ -530,7 +530,7 @@ def delete_question(question: Question, author: User) -> str:
         quiz.questions = others
     _renumber(others)
     retiring.settle([(quiz, "questions")])
-    revisions.record(revisions.QUIZ, quiz, author, before)
+    revisions.record_revision(revisions.QUIZ, quiz, author, before)
     _changed(quiz.module.course)
     return outcome
 
@@ -573,7 +573,7 @@ def parse_questions(fmt: str, text: str, quiz: Quiz):
 
 def questions_file(quiz: Quiz, fmt: str) -> qexport.Exported:
     """The quiz's questions written as fmt ("gift" or "moodlexml"); reads only."""
-    return qexport.WRITERS[fmt](quiz_data(quiz).questions)
+    return qexport.WRITERS[fmt](folder_quiz(quiz).questions)
 
 
 def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt: str) -> int:
@@ -581,13 +581,13 @@ def import_questions(quiz: Quiz, specs: list[dict[str, Any]], author: User, fmt:
     before = revisions.snapshot(revisions.QUIZ, quiz)
     taken = _question_keys(quiz)
     for spec in specs:
-        data = question_data(spec)
+        data = imported_question(spec)
         question = Question(key=_unique_key("", data.key, taken), position=len(quiz.questions))
         taken.add(question.key)
         with db.session.no_autoflush:
             quiz.questions.append(question)
             _apply_question(question, data)
-    revisions.record(revisions.QUIZ, quiz, author, before,
+    revisions.record_revision(revisions.QUIZ, quiz, author, before,
                      summary=_("impor %(n)d soal (%(fmt)s)", n=len(specs), fmt=fmt.upper()))
     _changed(quiz.module.course)
     return len(specs)
@@ -621,7 +621,7 @@ def save_file(course: Course, checked: CheckedFile, alt: str, author: User, repl
     stored.width, stored.height, stored.uploaded_by_id = checked.width, checked.height, author.id
     if existing is None:
         course.files.append(stored)
-    revisions.record(revisions.COURSE, course, author, before)
+    revisions.record_revision(revisions.COURSE, course, author, before)
     _changed(course)  # lesson pages link the file by its content's hash, on every worker
     return stored, existing is not None
 
@@ -631,7 +631,7 @@ def delete_file(course_file: CourseFile, author: User) -> None:
     course = course_file.course
     before = revisions.snapshot(revisions.COURSE, course)
     course.files.remove(course_file)
-    revisions.record(revisions.COURSE, course, author, before)
+    revisions.record_revision(revisions.COURSE, course, author, before)
     _changed(course)
 
 
@@ -687,7 +687,7 @@ def move(entity_type: str, item, direction: int, author: User) -> bool:
     before = revisions.snapshot(parent_type, parent)
     ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(ordered)
-    revisions.record(parent_type, parent, author, before, summary=summary)
+    revisions.record_revision(parent_type, parent, author, before, summary=summary)
     _changed(course_of(parent_type, parent))
     return True
 
@@ -704,7 +704,7 @@ def _set_status(entity_type: str, entity, status: str, author: User) -> Optional
         raise AuthoringError(_("Status tidak dikenal."))
     before = revisions.snapshot(entity_type, entity)
     entity.status = status
-    return revisions.record(entity_type, entity, author, before)
+    return revisions.record_revision(entity_type, entity, author, before)
 
 
 def publish_everything(course: Course, author: User) -> int:
@@ -727,7 +727,7 @@ RESTORABLE = (revisions.LESSON, revisions.QUIZ)
 def _restore_lesson(lesson: Lesson, data: dict[str, Any]) -> None:
     _check_sibling_slug(data["slug"], lesson.module.all_lessons, lesson, _("pelajaran"))
     lesson.slug = data["slug"]
-    _apply_lesson(lesson, LessonData(title=data["title"], slug=data["slug"], minutes=data["minutes"],
+    _apply_lesson(lesson, LessonEdit(title=data["title"], slug=data["slug"], minutes=data["minutes"],
                                      objectives=data["objectives"], sources=data["sources"], body_md=data["body_md"]))
 
 
@@ -737,7 +737,7 @@ def _restore_quiz(quiz: Quiz, data: dict[str, Any]) -> None:
     A question the snapshot has that was retired since comes back with its answers; one it lacks
     is retired if trainees answered it, else deleted.
     """
-    _apply_quiz(quiz, QuizData(title=data["title"], pass_mark=data["pass_mark"], max_attempts=data["max_attempts"],
+    _apply_quiz(quiz, QuizEdit(title=data["title"], pass_mark=data["pass_mark"], max_attempts=data["max_attempts"],
                                review=data.get("review", ReviewPolicy.AFTER_PASS), draw=data.get("draw"),
                                draw_per_tag=dict(data.get("draw_per_tag") or {})))
     existing = {question.key: question for question in quiz.all_questions}
@@ -753,7 +753,7 @@ def _restore_quiz(quiz: Quiz, data: dict[str, Any]) -> None:
             kept.append(question)
         quiz.questions = kept + [question for question, outcome in gone.items() if outcome == retiring.RETIRED]
         for question, item in zip(kept, data["questions"]):
-            _apply_question(question, QuestionData.from_snapshot(item))
+            _apply_question(question, QuestionEdit.from_snapshot(item))
     retiring.settle([(quiz, "questions"), *((question, "choices") for question in kept)])
 
 
@@ -770,7 +770,7 @@ def restore(revision: Revision, entity, author: User) -> Optional[Revision]:
         _restore_lesson(entity, revision.snapshot)
     else:
         _restore_quiz(entity, revision.snapshot)
-    restored = revisions.record(revision.entity_type, entity, author, before,
+    restored = revisions.record_revision(revision.entity_type, entity, author, before,
                                 summary=_("dipulihkan dari revisi #%(n)d", n=number))
     _changed(course_of(revision.entity_type, entity))
     return restored

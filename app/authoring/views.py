@@ -70,8 +70,8 @@ def index():
 
 # Courses -------------------------------------------------------------------------------------
 
-def _course_data(form: CourseForm) -> services.CourseData:
-    return services.CourseData(
+def _course_edit(form: CourseForm) -> services.CourseEdit:
+    return services.CourseEdit(
         title=form.title.data, slug=form.slug.data or "", summary=form.summary.data, audience=form.audience.data,
         hours=form.hours.data, sequential=form.sequential.data, sources=split_lines(form.sources.data))
 
@@ -83,7 +83,7 @@ def course_new():
     form = CourseForm(data={"hours": 1, "sequential": True})
     if form.validate_on_submit():
         try:
-            course = services.create_course(_course_data(form), current_user)
+            course = services.create_course(_course_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -98,7 +98,7 @@ def course_new():
 def course(course_id: int):
     """A course's outline: modules, lessons and quizzes, with order and publication buttons."""
     _editable(revisions.COURSE, course_id)
-    course = services.course_outline(course_id)
+    course = services.course_for_editor(course_id)
     return render_template("authoring/course.html", course=course, warnings=services.outline_warnings(course),
                            enrolled=learning.draft_impact(course.id).enrolled)
 
@@ -111,7 +111,7 @@ def course_edit(course_id: int):
     form = CourseForm(data={**revisions.snapshot(revisions.COURSE, course), "sources": join_lines(course.sources)})
     if form.validate_on_submit():
         try:
-            changed = services.update_course(course, _course_data(form), current_user)
+            changed = services.update_course(course, _course_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -163,7 +163,7 @@ def module_new(course_id: int):
     form = ModuleForm()
     if form.validate_on_submit():
         try:
-            module = services.create_module(course, services.ModuleData(form.title.data, form.slug.data or ""), current_user)
+            module = services.create_module(course, services.ModuleEdit(form.title.data, form.slug.data or ""), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -181,7 +181,7 @@ def module_edit(module_id: int):
     form = ModuleForm(data={"title": module.title, "slug": module.slug})
     if form.validate_on_submit():
         try:
-            changed = services.update_module(module, services.ModuleData(form.title.data, form.slug.data or ""), current_user)
+            changed = services.update_module(module, services.ModuleEdit(form.title.data, form.slug.data or ""), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -191,8 +191,8 @@ def module_edit(module_id: int):
     return render_template("authoring/module_form.html", form=form, course=module.course, module=module)
 
 
-def _lesson_data(form: LessonForm) -> services.LessonData:
-    return services.LessonData(
+def _lesson_edit(form: LessonForm) -> services.LessonEdit:
+    return services.LessonEdit(
         title=form.title.data, slug=form.slug.data or "", minutes=form.minutes.data,
         objectives=split_lines(form.objectives.data), sources=split_lines(form.sources.data), body_md=form.body.data)
 
@@ -222,7 +222,7 @@ def lesson_new(module_id: int):
     form = LessonForm(data={"minutes": 10})
     if not form.preview.data and form.validate_on_submit():
         try:
-            lesson = services.create_lesson(module, _lesson_data(form), current_user)
+            lesson = services.create_lesson(module, _lesson_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -242,7 +242,7 @@ def lesson_edit(lesson_id: int):
                             "objectives": join_lines(lesson.objectives), "sources": join_lines(lesson.sources)})
     if not form.preview.data and form.validate_on_submit():
         try:
-            changed = services.update_lesson(lesson, _lesson_data(form), current_user)
+            changed = services.update_lesson(lesson, _lesson_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -350,8 +350,8 @@ def set_status(kind: str, item_id: int, state: str):
 
 # Quizzes and questions -----------------------------------------------------------------------
 
-def _quiz_data(form: QuizForm) -> services.QuizData:
-    return services.QuizData(title=form.title.data, pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
+def _quiz_edit(form: QuizForm) -> services.QuizEdit:
+    return services.QuizEdit(title=form.title.data, pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
                              review=form.review.data, draw=form.draw.data, draw_per_tag=form.tag_counts())
 
 
@@ -365,7 +365,7 @@ def quiz_new(module_id: int):
     form = QuizForm(data={"title": _("Kuis %(title)s", title=module.title), "pass_mark": 70, "max_attempts": 3})
     if form.validate_on_submit():
         try:
-            quiz = services.create_quiz(module, _quiz_data(form), current_user)
+            quiz = services.create_quiz(module, _quiz_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -394,7 +394,7 @@ def quiz_edit(quiz_id: int):
                           "review": quiz.review, "draw": quiz.draw, "draw_per_tag": join_tag_counts(quiz.draw_per_tag)})
     if form.validate_on_submit():
         try:
-            changed = services.update_quiz(quiz, _quiz_data(form), current_user)
+            changed = services.update_quiz(quiz, _quiz_edit(form), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -412,7 +412,7 @@ def question_new(quiz_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question = services.create_question(quiz, form.question_data(), current_user)
+            question = services.create_question(quiz, form.edited_question(), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:
@@ -432,7 +432,7 @@ def question_edit(question_id: int):
         form.fill_from(question)
     if form.validate_on_submit():
         try:
-            changed = services.update_question(question, form.question_data(), current_user)
+            changed = services.update_question(question, form.edited_question(), current_user)
         except AuthoringError as error:
             _refuse(form, error)
         else:

@@ -20,7 +20,9 @@ from sqlalchemy import inspect
 
 from app.accounts.services import record
 from app.catalog import qexport, retiring, services, versions
-from app.catalog.coursefiles.content import ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData, QuizData
+from app.catalog.coursefiles.content import (
+    FolderChoice, FolderCourse, FolderFile, FolderLesson, FolderModule, FolderQuestion, FolderQuiz,
+)
 from app.catalog.coursefiles.writing import write_course
 from app.catalog.files import CheckedFile
 from app.catalog.models import Course, CourseFile, Lesson, Module
@@ -134,7 +136,7 @@ class _Sync:
                     f"{answered[question.id]} jawaban yang sudah dinilai tetap dengan nilainya (tidak dinilai ulang)")
 
 
-def import_courses(courses: Sequence[CourseData]) -> list[ImportResult]:
+def import_courses(courses: Sequence[FolderCourse]) -> list[ImportResult]:
     """Create or update each checked course by slug; flush only, the caller commits once (or rolls back)."""
     existing = services.courses_with_content(course.slug for course in courses)
     results, parents = [], []
@@ -159,7 +161,7 @@ def import_courses(courses: Sequence[CourseData]) -> list[ImportResult]:
     return results
 
 
-def _update_course(sync: _Sync, course: Course, data: CourseData) -> None:
+def _update_course(sync: _Sync, course: Course, data: FolderCourse) -> None:
     sync.assign("kursus", course, slug=data.slug, title=data.title, summary=data.summary, audience=data.audience,
                 hours=data.hours, sequential=data.sequential, sources=list(data.sources), status=data.status)
     sync.children("modul", course, "modules", course.all_modules if course.id else [], data.modules,
@@ -168,7 +170,7 @@ def _update_course(sync: _Sync, course: Course, data: CourseData) -> None:
     _update_files(sync, course, data.files)
 
 
-def _update_files(sync: _Sync, course: Course, items: Sequence[FileData]) -> None:
+def _update_files(sync: _Sync, course: Course, items: Sequence[FolderFile]) -> None:
     """Match stored files to listed ones by name: update or make them; delete the rest (no trainee record points at a file)."""
     by_name = {row.name: row for row in course.files} if course.id else {}
     kept = []
@@ -185,7 +187,7 @@ def _update_files(sync: _Sync, course: Course, items: Sequence[FileData]) -> Non
         course.files = kept
 
 
-def _update_file(sync: _Sync, row: CourseFile, item: FileData) -> None:
+def _update_file(sync: _Sync, row: CourseFile, item: FolderFile) -> None:
     """Match a stored file to a listed one by name; its bytes are compared by hash, never loaded."""
     checked = item.checked
     same_bytes = inspect(row).persistent and row.sha256 == checked.sha256
@@ -195,7 +197,7 @@ def _update_file(sync: _Sync, row: CourseFile, item: FileData) -> None:
         row.content = checked.data
 
 
-def _update_module(sync: _Sync, module: Module, data: ModuleData, position: int) -> None:
+def _update_module(sync: _Sync, module: Module, data: FolderModule, position: int) -> None:
     sync.assign("modul", module, slug=data.slug, title=data.title, position=position, status=data.status)
     sync.children("pelajaran", module, "lessons", module.all_lessons if module.id else [], data.lessons,
                   lambda row: row.slug, lambda item: item.slug, Lesson,
@@ -220,13 +222,13 @@ def _update_module(sync: _Sync, module: Module, data: ModuleData, position: int)
     _update_quiz(sync, quiz, data.quiz)
 
 
-def _update_lesson(sync: _Sync, lesson: Lesson, data: LessonData, position: int) -> None:
+def _update_lesson(sync: _Sync, lesson: Lesson, data: FolderLesson, position: int) -> None:
     sync.assign("pelajaran", lesson, slug=data.slug, title=data.title, position=position, minutes=data.minutes,
                 objectives=list(data.objectives), sources=list(data.sources), body_md=data.body_md,
                 status=data.status)
 
 
-def _update_quiz(sync: _Sync, quiz: Quiz, data: QuizData) -> None:
+def _update_quiz(sync: _Sync, quiz: Quiz, data: FolderQuiz) -> None:
     sync.assign("kuis", quiz, title=data.title, pass_mark=data.pass_mark, max_attempts=data.max_attempts,
                 review=data.review, draw=data.draw, draw_per_tag=dict(data.draw_per_tag))
     sync.children("soal", quiz, "questions", quiz.all_questions if quiz.id else [], data.questions,
@@ -244,7 +246,7 @@ def scoring_of(question: Question, choices: Sequence[Choice]) -> dict[str, Any]:
             "key": right + weights + accepted}
 
 
-def _update_question(sync: _Sync, question: Question, data: QuestionData, position: int) -> None:
+def _update_question(sync: _Sync, question: Question, data: FolderQuestion, position: int) -> None:
     before = scoring_of(question, question.choices) if question.id else None
     sync.assign("soal", question, key=data.key, position=position, type=data.type, text=data.text,
                 explanation=data.explanation, scoring=data.scoring, points=data.points, accepted=list(data.accepted),
@@ -264,40 +266,40 @@ def _update_question(sync: _Sync, question: Question, data: QuestionData, positi
 
 # Export ----------------------------------------------------------------------------------------
 
-def course_data(course: Course) -> CourseData:
+def folder_course(course: Course) -> FolderCourse:
     """The course as plain data, exactly as the files would describe it."""
-    return CourseData(
+    return FolderCourse(
         slug=course.slug, title=course.title, summary=course.summary or "", audience=course.audience or "",
         hours=course.hours, sequential=course.sequential, sources=list(course.sources or []), status=course.status,
-        modules=[_module_data(module) for module in course.modules],
-        files=[FileData(row.name, row.alt, CheckedFile(row.name, row.content, row.kind, row.media_type, row.width,
+        modules=[_folder_module(module) for module in course.modules],
+        files=[FolderFile(row.name, row.alt, CheckedFile(row.name, row.content, row.kind, row.media_type, row.width,
                                                        row.height)) for row in course.files],
     )
 
 
-def _module_data(module: Module) -> ModuleData:
+def _folder_module(module: Module) -> FolderModule:
     lessons = [
-        LessonData(slug=lesson.slug, title=lesson.title, minutes=lesson.minutes, objectives=list(lesson.objectives or []),
+        FolderLesson(slug=lesson.slug, title=lesson.title, minutes=lesson.minutes, objectives=list(lesson.objectives or []),
                    sources=list(lesson.sources or []), body_md=lesson.body_md or "", status=lesson.status)
         for lesson in module.lessons
     ]
-    quiz = quiz_data(module.quiz) if module.quiz is not None else None
-    return ModuleData(slug=module.slug, title=module.title, lessons=lessons, quiz=quiz, status=module.status)
+    quiz = folder_quiz(module.quiz) if module.quiz is not None else None
+    return FolderModule(slug=module.slug, title=module.title, lessons=lessons, quiz=quiz, status=module.status)
 
 
-def quiz_data(quiz: Quiz) -> QuizData:
+def folder_quiz(quiz: Quiz) -> FolderQuiz:
     """A stored quiz as the course files hold it."""
     questions = [
-        QuestionData(key=question.key, type=question.type, text=question.text, explanation=question.explanation or "",
+        FolderQuestion(key=question.key, type=question.type, text=question.text, explanation=question.explanation or "",
                      scoring=question.scoring, points=float(question.points), accepted=list(question.accepted or []),
                      tags=list(question.tags or []), accepted_weights=list(question.accepted_weights or []),
                      accepted_feedback=list(question.accepted_feedback or []),
-                     choices=[ChoiceData(key=choice.key, text=choice.text, correct=choice.correct,
+                     choices=[FolderChoice(key=choice.key, text=choice.text, correct=choice.correct,
                                          feedback=choice.feedback or "", weight=choice.weight)
                               for choice in question.choices])
         for question in quiz.questions
     ]
-    return QuizData(title=quiz.title, pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, questions=questions,
+    return FolderQuiz(title=quiz.title, pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, questions=questions,
                     review=quiz.review, draw=quiz.draw, draw_per_tag=dict(quiz.draw_per_tag or {}))
 
 
@@ -315,7 +317,7 @@ def export_course(course: Course, directory: Path | str, question_format: str | 
     """Write the course to directory/<slug>/ in the course folder format; with question_format
     ("gift" or "moodlexml") also each quiz's questions beside its quiz.yaml, as questions.gift.txt
     or questions.moodle.xml."""
-    data = course_data(course)
+    data = folder_course(course)
     files = write_course(data, directory)
     folder = Path(directory) / course.slug
     notes: list[str] = []

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.catalog.coursefiles.content import QuestionData
+from app.catalog.coursefiles.content import FolderQuestion
 from app.quizzes.grading import (FALSE_KEY, FULL_WEIGHT, SCORING_ALL_OR_NOTHING, TRUE_KEY, plain_weights)
 
 FORMATS = {"gift": ".gift.txt", "moodlexml": ".moodle.xml"}
@@ -32,7 +32,7 @@ class _Answer:
     feedback: str = ""
 
 
-def _answers(question: QuestionData) -> list[_Answer]:
+def _answers(question: FolderQuestion) -> list[_Answer]:
     """The question's answers with Moodle's grades: stored weights, or the ones that grade it the same."""
     if question.type == "short":
         weights = question.accepted_weights or [FULL_WEIGHT] * len(question.accepted)
@@ -48,7 +48,7 @@ def _answers(question: QuestionData) -> list[_Answer]:
     return [_Answer(choice.text, float(weight), choice.feedback) for choice, weight in zip(question.choices, weights)]
 
 
-def _notes(question: QuestionData, gift: bool) -> list[str]:
+def _notes(question: FolderQuestion, gift: bool) -> list[str]:
     """What the file cannot say about this question, for the trainer who moves it to Moodle."""
     notes = []
     if question.type == "multiple" and question.scoring == SCORING_ALL_OR_NOTHING:
@@ -60,7 +60,7 @@ def _notes(question: QuestionData, gift: bool) -> list[str]:
     return notes
 
 
-def percent(weight: float) -> str:
+def moodle_percent(weight: float) -> str:
     """A grade in percent as Moodle writes it: 100, 50, -33.33333."""
     text = f"{weight:.5f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -76,7 +76,7 @@ def _gift_feedback(text: str) -> str:
     return f"#{_gift_text(text)}" if text else ""
 
 
-def _gift_answers(question: QuestionData) -> str:
+def _gift_answers(question: FolderQuestion) -> str:
     """The inside of the answer block, one answer a line as Moodle's exporter writes it."""
     answers = _answers(question)
     if question.type == "truefalse":
@@ -92,16 +92,16 @@ def _gift_answers(question: QuestionData) -> str:
     lines = []
     for answer in answers:
         if question.type == "short":
-            marker = f"=%{percent(answer.weight)}%"
+            marker = f"=%{moodle_percent(answer.weight)}%"
         elif question.type == "single" and answer.weight == FULL_WEIGHT:
             marker = "="
         else:
-            marker = "~" if answer.weight == 0 else f"~%{percent(answer.weight)}%"
+            marker = "~" if answer.weight == 0 else f"~%{moodle_percent(answer.weight)}%"
         lines.append(f"\t{marker}{_gift_text(answer.text)}{_gift_feedback(answer.feedback)}\n")
     return "\n" + "".join(lines)
 
 
-def _gift_question(question: QuestionData) -> str:
+def _gift_question(question: FolderQuestion) -> str:
     """One question: comments naming it, its id and tags (as Moodle writes them), ::id::, the text as Markdown, the answers."""
     head = f"// question: {question.key}  name: {question.key}\n"
     head += "// " + " ".join([f"[id:{question.key}]"] + [f"[tag:{tag}]" for tag in question.tags]) + "\n"
@@ -112,7 +112,7 @@ def _gift_question(question: QuestionData) -> str:
     return f"{head}::{_gift_text(question.key)}::[markdown]{_gift_text(question.text)}{{{block}}}\n\n"
 
 
-def gift(questions: Sequence[QuestionData]) -> Exported:
+def gift(questions: Sequence[FolderQuestion]) -> Exported:
     """The questions as a GIFT file (UTF-8): Moodle's import gives them back with their weights and feedback."""
     notes = [note for question in questions for note in _notes(question, gift=True)]
     return Exported("".join(_gift_question(question) for question in questions).encode("utf-8"), notes)
@@ -126,12 +126,12 @@ def _text_element(parent: ET.Element, tag: str, text: str, text_format: str | No
     return element
 
 
-def _xml_question(quiz: ET.Element, question: QuestionData) -> None:
+def _xml_question(quiz: ET.Element, question: FolderQuestion) -> None:
     element = ET.SubElement(quiz, "question", {"type": _MOODLE_TYPES[question.type]})
     ET.SubElement(ET.SubElement(element, "name"), "text").text = question.key
     _text_element(element, "questiontext", question.text)
     _text_element(element, "generalfeedback", question.explanation)
-    ET.SubElement(element, "defaultgrade").text = percent(question.points)
+    ET.SubElement(element, "defaultgrade").text = moodle_percent(question.points)
     ET.SubElement(element, "penalty").text = "0"
     ET.SubElement(element, "hidden").text = "0"
     ET.SubElement(element, "idnumber").text = question.key
@@ -143,7 +143,7 @@ def _xml_question(quiz: ET.Element, question: QuestionData) -> None:
         ET.SubElement(element, "usecase").text = "0"  # Kelas KIM compares without letter case
     answer_format = None if question.type in ("truefalse", "short") else "markdown"
     for answer in _answers(question):
-        attributes = {"fraction": percent(answer.weight)}
+        attributes = {"fraction": moodle_percent(answer.weight)}
         if answer_format:
             attributes["format"] = answer_format
         node = ET.SubElement(element, "answer", attributes)
@@ -155,7 +155,7 @@ def _xml_question(quiz: ET.Element, question: QuestionData) -> None:
             ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
 
 
-def moodle_xml(questions: Sequence[QuestionData]) -> Exported:
+def moodle_xml(questions: Sequence[FolderQuestion]) -> Exported:
     """The questions as a Moodle XML file, as Moodle's question bank imports it."""
     quiz = ET.Element("quiz")
     for question in questions:

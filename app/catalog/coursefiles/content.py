@@ -1,4 +1,8 @@
-"""The course folder format as plain data (courses/README.md): a course with its modules, lessons, quizzes and files."""
+"""A course in the folder format (courses/README.md) as plain data: what the reader returns and the writer takes.
+
+The Folder* names keep these apart from the trainer's edits (app/authoring/services.py, *Edit) and the
+rows (app/catalog/models.py).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,7 +23,7 @@ CHOICE_TYPES = ("single", "multiple")
 
 
 @dataclass
-class ChoiceData:
+class FolderChoice:
     """A choice: its key is its position ("0", "1", ...) or "true"/"false" for true/false questions."""
 
     key: str
@@ -30,7 +34,7 @@ class ChoiceData:
 
 
 @dataclass
-class QuestionData:
+class FolderQuestion:
     """A question of one of the registered types; `key` is its `id` in quiz.yaml."""
 
     key: str
@@ -39,7 +43,7 @@ class QuestionData:
     explanation: str = ""
     scoring: str = SCORING_PARTIAL
     points: float = 1.0
-    choices: list[ChoiceData] = field(default_factory=list)
+    choices: list[FolderChoice] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     accepted_weights: list[float] = field(default_factory=list)  # per accepted answer; [] when each gives full marks
@@ -48,13 +52,13 @@ class QuestionData:
 
 
 @dataclass
-class QuizData:
+class FolderQuiz:
     """The quiz of a module; with `draw`, a pool from which each attempt draws that many questions."""
 
     title: str
     pass_mark: int = 70
     max_attempts: Optional[int] = 3
-    questions: list[QuestionData] = field(default_factory=list)
+    questions: list[FolderQuestion] = field(default_factory=list)
     review: str = ReviewPolicy.AFTER_PASS
     draw: Optional[int] = None
     draw_per_tag: dict[str, int] = field(default_factory=dict)
@@ -62,7 +66,7 @@ class QuizData:
 
 
 @dataclass
-class LessonData:
+class FolderLesson:
     """A lesson: front matter and Markdown body; `slug` is the file name without .md."""
 
     slug: str
@@ -75,18 +79,18 @@ class LessonData:
 
 
 @dataclass
-class ModuleData:
+class FolderModule:
     """A module: its lessons in order and an optional quiz; `slug` is its folder name."""
 
     slug: str
     title: str
-    lessons: list[LessonData] = field(default_factory=list)
-    quiz: Optional[QuizData] = None
+    lessons: list[FolderLesson] = field(default_factory=list)
+    quiz: Optional[FolderQuiz] = None
     status: str = Status.PUBLISHED
 
 
 @dataclass
-class FileData:
+class FolderFile:
     """A course file listed in course.yaml: stored as berkas/<name>, checked (an image written anew when needed)."""
 
     name: str
@@ -100,8 +104,8 @@ class FileData:
 
 
 @dataclass
-class CourseData:
-    """A course as described by its course.yaml, with every module, lesson, quiz and file."""
+class FolderCourse:
+    """A course as its folder holds it: course.yaml with every module, lesson, quiz and file it names."""
 
     slug: str
     title: str
@@ -111,11 +115,11 @@ class CourseData:
     sequential: bool = True
     sources: list[str] = field(default_factory=list)
     status: str = Status.PUBLISHED
-    modules: list[ModuleData] = field(default_factory=list)
-    files: list[FileData] = field(default_factory=list)
+    modules: list[FolderModule] = field(default_factory=list)
+    files: list[FolderFile] = field(default_factory=list)
 
 
-def iter_lessons(course: CourseData) -> Iterator[tuple[ModuleData, LessonData]]:
+def iter_lessons(course: FolderCourse) -> Iterator[tuple[FolderModule, FolderLesson]]:
     """Every lesson of a course with its module, in order."""
     for module in course.modules:
         for lesson in module.lessons:

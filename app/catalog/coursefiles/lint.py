@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from app.catalog import cues
-from app.catalog.coursefiles.content import CourseData, QuizData
+from app.catalog.coursefiles.content import FolderCourse, FolderQuiz
 from app.catalog.coursefiles.yamlcheck import Problem
 from app.catalog.models import Status
 from app.quizzes import pools
@@ -14,12 +14,12 @@ QUIZ_MINUTES_PER_QUESTION = 2  # a trainee's time for one question asked in an a
 LONGEST_CORRECT_SHARE = 1 / 3  # above this share of single questions, "pick the longest" pays
 
 
-def quiz_minutes(quiz: QuizData) -> int:
+def quiz_minutes(quiz: FolderQuiz) -> int:
     """The time one attempt of a quiz takes: QUIZ_MINUTES_PER_QUESTION per question asked (`draw` of a pool)."""
     return QUIZ_MINUTES_PER_QUESTION * pools.asked_count(len(quiz.questions), quiz.draw)
 
 
-def study_minutes(course: CourseData) -> tuple[int, int]:
+def study_minutes(course: FolderCourse) -> tuple[int, int]:
     """(lesson minutes, quiz minutes) of what a trainee takes: the published lessons and modules."""
     lessons = quizzes = 0
     for module in course.modules:
@@ -35,7 +35,7 @@ def hours_for(minutes: int) -> int:
     return max(1, (2 * minutes + JP_MINUTES) // (2 * JP_MINUTES))
 
 
-def course_warnings(course: CourseData, course_file: str, hours_line: Optional[int] = None) -> list[Problem]:
+def course_warnings(course: FolderCourse, course_file: str, hours_line: Optional[int] = None) -> list[Problem]:
     """Hours that do not add up to the lessons' minutes plus quiz time; quiz answers a guesser could spot."""
     warnings = []
     lessons, quizzes = study_minutes(course)
@@ -52,7 +52,7 @@ def course_warnings(course: CourseData, course_file: str, hours_line: Optional[i
     return warnings
 
 
-def quiz_warnings(quiz: QuizData, lesson_passages: list[str]) -> list[Problem]:
+def quiz_warnings(quiz: FolderQuiz, lesson_passages: list[str]) -> list[Problem]:
     """A correct option that is the longest too often; true/false statements copied from the lessons."""
     warnings = []
     singles = [question for question in quiz.questions if question.type == "single" and question.choices]

@@ -8,8 +8,8 @@ from typing import Optional
 
 from app.catalog import files as file_checks
 from app.catalog.coursefiles.content import (CHOICE_TYPES, COURSE_FILE, FENCE, FILES_FOLDER, TRUEFALSE_TEXTS,
-                                             ChoiceData, CourseData, FileData, LessonData, ModuleData, QuestionData,
-                                             QuizData, iter_lessons)
+                                             FolderChoice, FolderCourse, FolderFile, FolderLesson, FolderModule, FolderQuestion,
+                                             FolderQuiz, iter_lessons)
 from app.catalog.coursefiles.lint import course_warnings
 from app.catalog.coursefiles.yamlcheck import SLUG, SLUG_MAX, Document, Fields, Problem
 from app.catalog.models import Status
@@ -28,7 +28,7 @@ TITLE_MAX = 200
 class Reading:
     """What a folder held: the courses that passed the check, every problem found, and warnings."""
 
-    courses: list[CourseData] = field(default_factory=list)
+    courses: list[FolderCourse] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # accepted, but worth a second look
 
@@ -70,7 +70,7 @@ def read_courses(path: Path | str) -> Reading:
     return reading
 
 
-def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[Problem]] = None) -> Optional[CourseData]:
+def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[Problem]] = None) -> Optional[FolderCourse]:
     """Read folder/course.yaml and everything it names, adding each problem found to problems.
 
     A course read without problems is also checked for what the format accepts but a reviewer
@@ -85,7 +85,7 @@ def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[P
     if not fields.ok:
         return None
     fields.only({"slug", "title", "summary", "audience", "hours", "sequential", "sources", "status", "modules", "files"})
-    course = CourseData(
+    course = FolderCourse(
         slug=fields.slug("slug"),
         title=fields.text("title", max_length=TITLE_MAX),
         summary=fields.text("summary", required=False),
@@ -107,9 +107,9 @@ def read_course(folder: Path, problems: list[Problem], warnings: Optional[list[P
     return course
 
 
-def _read_files(folder: Path, fields: Fields) -> list[FileData]:
+def _read_files(folder: Path, fields: Fields) -> list[FolderFile]:
     """The files listed under `files:`, each read from berkas/ and checked by its content."""
-    found: list[FileData] = []
+    found: list[FolderFile] = []
     names: set[str] = set()
     for index, _ in enumerate(fields.items("files", required=False)):
         entry = fields.sub(("files", index))
@@ -130,7 +130,7 @@ def _read_files(folder: Path, fields: Fields) -> list[FileData]:
         names.add(name)
         checked = _read_course_file(folder / FILES_FOLDER / name, entry)
         if checked is not None:
-            found.append(FileData(name, alt, checked))
+            found.append(FolderFile(name, alt, checked))
     return found
 
 
@@ -159,7 +159,7 @@ def _read_course_file(path: Path, entry: Fields) -> Optional[file_checks.Checked
 FILE_REFERENCE = re.compile(r"""[("'=]\s*berkas/([^)"'\s>]+)""")
 
 
-def _check_file_references(course: CourseData, folder: Path, problems: list[Problem]) -> None:
+def _check_file_references(course: FolderCourse, folder: Path, problems: list[Problem]) -> None:
     """Every berkas/<name> a lesson uses is listed under files:, and every image there has alternative text."""
     listed = {item.name for item in course.files}
     for module, lesson in iter_lessons(course):
@@ -174,7 +174,7 @@ def _check_file_references(course: CourseData, folder: Path, problems: list[Prob
                                                "di antara [ ]"))
 
 
-def _read_module(folder: Path, fields: Fields, slugs: dict[str, int]) -> Optional[ModuleData]:
+def _read_module(folder: Path, fields: Fields, slugs: dict[str, int]) -> Optional[FolderModule]:
     """One entry of course.yaml's modules: its folder, lesson files and quiz file."""
     if not fields.ok:
         return None
@@ -185,7 +185,7 @@ def _read_module(folder: Path, fields: Fields, slugs: dict[str, int]) -> Optiona
     if slug in slugs:
         fields.problem(("slug",), f"slug modul '{slug}' dipakai dua kali (juga di modules[{slugs[slug]}])")
     slugs.setdefault(slug, index)
-    module = ModuleData(slug=slug, title=fields.text("title", max_length=TITLE_MAX),
+    module = FolderModule(slug=slug, title=fields.text("title", max_length=TITLE_MAX),
                         status=fields.choice("status", Status.ALL, Status.PUBLISHED))
     module_dir = folder / slug
     if not SLUG.match(slug):
@@ -204,7 +204,7 @@ def _read_module(folder: Path, fields: Fields, slugs: dict[str, int]) -> Optiona
     return module
 
 
-def _read_listed_lesson(module_dir: Path, fields: Fields, position: int, name: str, names: list[str]) -> Optional[LessonData]:
+def _read_listed_lesson(module_dir: Path, fields: Fields, position: int, name: str, names: list[str]) -> Optional[FolderLesson]:
     """A lesson file named in course.yaml: checked for a safe name, then read."""
     key = ("lessons", position)
     if not name.endswith(".md") or not SLUG.match(name[:-3]) or len(name) - 3 > SLUG_MAX:
@@ -220,7 +220,7 @@ def _read_listed_lesson(module_dir: Path, fields: Fields, position: int, name: s
     return read_lesson(path, fields.doc.problems)
 
 
-def _read_listed_quiz(module_dir: Path, fields: Fields, name: str) -> Optional[QuizData]:
+def _read_listed_quiz(module_dir: Path, fields: Fields, name: str) -> Optional[FolderQuiz]:
     """The quiz file named in course.yaml."""
     if not QUIZ_NAME.match(name):
         fields.problem(("quiz",), f"nama berkas kuis '{name}' harus diakhiri .yaml, tanpa folder")
@@ -263,7 +263,7 @@ def split_front_matter(text: str) -> Optional[tuple[str, str]]:
     return None
 
 
-def read_lesson(path: Path, problems: list[Problem]) -> Optional[LessonData]:
+def read_lesson(path: Path, problems: list[Problem]) -> Optional[FolderLesson]:
     """Read a lesson .md file: YAML front matter between '---' lines, then the Markdown body."""
     shown = str(path)
     text = _read_text(path, shown, problems)
@@ -282,7 +282,7 @@ def read_lesson(path: Path, problems: list[Problem]) -> Optional[LessonData]:
     if not fields.ok:
         return None
     fields.only({"title", "minutes", "objectives", "sources", "status"})
-    lesson = LessonData(
+    lesson = FolderLesson(
         slug=path.name[:-3],
         title=fields.text("title", max_length=TITLE_MAX),
         minutes=fields.integer("minutes", default=10) or 10,
@@ -297,7 +297,7 @@ def read_lesson(path: Path, problems: list[Problem]) -> Optional[LessonData]:
     return lesson
 
 
-def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
+def read_quiz(path: Path, problems: list[Problem]) -> Optional[FolderQuiz]:
     """Read a quiz file and check every question against its type, and the pool settings against the questions."""
     doc = Document(str(path), problems)
     text = _read_text(path, doc.file, problems)
@@ -308,7 +308,7 @@ def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
         return None
     before = len(problems)
     fields.only({"title", "pass_mark", "max_attempts", "review", "draw", "draw_per_tag", "questions"})
-    quiz = QuizData(
+    quiz = FolderQuiz(
         file=doc.file,
         title=fields.text("title", max_length=TITLE_MAX),
         pass_mark=fields.integer("pass_mark", 1, 100, default=70, required=False) or 70,
@@ -327,7 +327,7 @@ def read_quiz(path: Path, problems: list[Problem]) -> Optional[QuizData]:
     return quiz
 
 
-def _check_pool(fields: Fields, quiz: QuizData) -> None:
+def _check_pool(fields: Fields, quiz: FolderQuiz) -> None:
     """draw between 1 and the number of questions; draw_per_tag within draw and the tagged questions."""
     found = pools.pool_problems([question.tags for question in quiz.questions], quiz.draw, quiz.draw_per_tag)
     for problem in found:
@@ -351,7 +351,7 @@ _TYPE_KEYS = {
 }
 
 
-def _read_question(fields: Fields, ids: dict[str, int]) -> Optional[QuestionData]:
+def _read_question(fields: Fields, ids: dict[str, int]) -> Optional[FolderQuestion]:
     """One question: the keys every question has, then those of its type."""
     if not fields.ok:
         return None
@@ -366,7 +366,7 @@ def _read_question(fields: Fields, ids: dict[str, int]) -> Optional[QuestionData
         known = ", ".join(QUESTION_TYPES)
         fields.problem(("type",), f"jenis soal '{qtype}' tidak dikenal (yang dikenal: {known})")
         return None
-    question = QuestionData(
+    question = FolderQuestion(
         # The explanation is optional, as in a GIFT or Aiken import; the question then shows none.
         key=key, type=qtype, text=fields.text("text"), explanation=fields.text("explanation", required=False),
         scoring=fields.choice("scoring", SCORINGS, SCORING_PARTIAL), points=fields.number("points", 1.0),
@@ -408,7 +408,7 @@ def _read_accepted(fields: Fields) -> tuple[list[str], list[float], list[str]]:
     return texts, list(significant_weights(weights)), texts_if_any(feedback)
 
 
-def _read_choices(fields: Fields, qtype: str) -> list[ChoiceData]:
+def _read_choices(fields: Fields, qtype: str) -> list[FolderChoice]:
     """The choices of a single or multiple question, keyed by position."""
     choices = []
     for index, _ in enumerate(fields.items("choices", minimum=2)):
@@ -423,7 +423,7 @@ def _read_choices(fields: Fields, qtype: str) -> list[ChoiceData]:
             if correct is not None and correct != derived:
                 sub.problem(("correct",), f"tidak sesuai dengan weight {weight:g} (dengan weight, correct boleh dihapus)")
             correct = derived
-        choices.append(ChoiceData(key=str(index), text=sub.text("text"), correct=bool(correct),
+        choices.append(FolderChoice(key=str(index), text=sub.text("text"), correct=bool(correct),
                                   feedback=sub.text("feedback", required=False), weight=weight))
     weights = [choice.weight for choice in choices if choice.weight is not None]
     if weights and len(weights) != len(choices):
@@ -440,12 +440,12 @@ def _read_choices(fields: Fields, qtype: str) -> list[ChoiceData]:
     return choices
 
 
-def _truefalse_choices(fields: Fields) -> list[ChoiceData]:
+def _truefalse_choices(fields: Fields) -> list[FolderChoice]:
     """A true/false question stored as two choices, 'true' and 'false'."""
     answer = fields.boolean("answer", required=True)
     return [
-        ChoiceData(key=TRUE_KEY, text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer is True,
+        FolderChoice(key=TRUE_KEY, text=TRUEFALSE_TEXTS[TRUE_KEY], correct=answer is True,
                    feedback=fields.text("feedback_true", required=False)),
-        ChoiceData(key=FALSE_KEY, text=TRUEFALSE_TEXTS[FALSE_KEY], correct=answer is False,
+        FolderChoice(key=FALSE_KEY, text=TRUEFALSE_TEXTS[FALSE_KEY], correct=answer is False,
                    feedback=fields.text("feedback_false", required=False)),
     ]

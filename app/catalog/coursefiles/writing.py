@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from app.catalog.coursefiles.content import (CHOICE_TYPES, COURSE_FILE, FENCE, FILES_FOLDER, QUIZ_FILE, ChoiceData,
-                                             CourseData, LessonData, QuestionData, QuizData)
+from app.catalog.coursefiles.content import (CHOICE_TYPES, COURSE_FILE, FENCE, FILES_FOLDER, QUIZ_FILE, FolderChoice,
+                                             FolderCourse, FolderLesson, FolderQuestion, FolderQuiz)
 from app.catalog.models import Status
 from app.quizzes.grading import FALSE_KEY, FULL_WEIGHT, SCORING_PARTIAL, TRUE_KEY, accepted_document
 from app.quizzes.models import ReviewPolicy
@@ -46,7 +46,7 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=LINE_WIDTH)
 
 
-def course_document(course: CourseData) -> dict[str, Any]:
+def course_document(course: FolderCourse) -> dict[str, Any]:
     """The content of course.yaml."""
     modules = []
     for module in course.modules:
@@ -69,7 +69,7 @@ def course_document(course: CourseData) -> dict[str, Any]:
     return document
 
 
-def lesson_text(lesson: LessonData) -> str:
+def lesson_text(lesson: FolderLesson) -> str:
     """The content of a lesson file: front matter, the closing '---', a blank line, the body."""
     meta: dict[str, Any] = {"title": lesson.title, "minutes": lesson.minutes,
                             "objectives": list(lesson.objectives), "sources": list(lesson.sources)}
@@ -82,7 +82,7 @@ def _points(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def question_document(question: QuestionData) -> dict[str, Any]:
+def question_document(question: FolderQuestion) -> dict[str, Any]:
     """One question as quiz.yaml writes it; optional keys only when they differ from the default."""
     entry: dict[str, Any] = {"id": question.key}
     if question.tags:
@@ -115,7 +115,7 @@ def question_document(question: QuestionData) -> dict[str, Any]:
     return entry
 
 
-def _choice_document(choice: ChoiceData) -> dict[str, Any]:
+def _choice_document(choice: FolderChoice) -> dict[str, Any]:
     entry: dict[str, Any] = {"text": choice.text}
     if choice.weight is None:
         entry["correct"] = choice.correct
@@ -126,7 +126,7 @@ def _choice_document(choice: ChoiceData) -> dict[str, Any]:
     return entry
 
 
-def quiz_document(quiz: QuizData) -> dict[str, Any]:
+def quiz_document(quiz: FolderQuiz) -> dict[str, Any]:
     """The content of quiz.yaml; review and the pool settings only when they differ from the default."""
     document: dict[str, Any] = {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts}
     if quiz.review != ReviewPolicy.AFTER_PASS:
@@ -139,7 +139,7 @@ def quiz_document(quiz: QuizData) -> dict[str, Any]:
     return document
 
 
-def write_course(course: CourseData, directory: Path | str) -> list[Path]:
+def write_course(course: FolderCourse, directory: Path | str) -> list[Path]:
     """Write the course to directory/<slug>/ in the folder format; return the files written."""
     folder = Path(directory) / course.slug
     files = {folder / COURSE_FILE: dump_yaml(course_document(course))}

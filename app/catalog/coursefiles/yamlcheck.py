@@ -187,7 +187,7 @@ class Fields:
             return []
         tags: list[str] = []
         for index, item in enumerate(value):
-            if not is_tag(item):
+            if not pools.is_tag(item):
                 self.problem((name, index), f"tag harus slug (huruf kecil, angka, tanda hubung) paling panjang {pools.TAG_MAX} karakter")
             elif item in tags:
                 self.problem((name, index), f"tag '{item}' ditulis dua kali")
@@ -205,7 +205,7 @@ class Fields:
             return {}
         counts = {}
         for tag, count in value.items():
-            if not is_tag(tag):
+            if not pools.is_tag(tag):
                 self.problem((name, tag), f"'{tag}' bukan tag yang sah (slug paling panjang {pools.TAG_MAX} karakter)")
             elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 self.problem((name, tag), "harus bilangan bulat lebih dari 0")
@@ -267,6 +267,3 @@ class Fields:
             data = data[part]
         return Fields(self.doc, data, self.key + name, self.label)
 
-
-def is_tag(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= pools.TAG_MAX and bool(SLUG.match(value))
