@@ -59,9 +59,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _connect_domains(app: Flask) -> None:
     """Let the lower domains (catalog, quizzes) reach the higher ones without importing them."""
+    from sqlalchemy import event
+
     from app import events
     from app.catalog import retiring, versions
-    from app.progress import figures, services as progress
+    from app.extensions import db
+    from app.progress import certificates, figures, services as progress
     from app.progress.models import LessonCompletion, ModuleCompletion
     from app.quizzes import services as quizzes
     from app.quizzes.models import Answer, Attempt, AttemptGrant
@@ -88,6 +91,10 @@ def _connect_domains(app: Flask) -> None:
     # The quiz engine reports attempts; progress records activity, best scores, completion and certificates.
     quizzes.attempt_started.connect(progress.on_attempt_started)
     quizzes.attempt_graded.connect(progress.on_attempt_graded)
+    # An account renamed anywhere (profile, admin, import): its certificates keep the name they were issued
+    # with. db is one object for every app the process builds, so the listener is added once.
+    if not event.contains(db.session, "before_flush", certificates.keep_issued_names):
+        event.listen(db.session, "before_flush", certificates.keep_issued_names)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.authoring.compare import Comparison, Paragraph, compare
-from app.catalog.models import Course, Lesson, Module, Revision, Status
+from app.catalog.models import Revision, Status
 from app.extensions import db
-from app.quizzes.models import Question, Quiz
+from app.quizzes.models import Question
 from app.sanitize import text_paragraphs
 
 COURSE, MODULE, LESSON, QUIZ = "course", "module", "lesson", "quiz"
@@ -141,12 +141,6 @@ def number_of(revision: Revision) -> int:
         Revision.entity_type == revision.entity_type, Revision.entity_id == revision.entity_id,
         Revision.id <= revision.id)
     return db.session.scalar(query) or 0
-
-
-def load_entity(entity_type: str, entity_id: int):
-    """The course, module, lesson or quiz a revision belongs to, or None if it was deleted."""
-    model = {COURSE: Course, MODULE: Module, LESSON: Lesson, QUIZ: Quiz}[entity_type]
-    return db.session.get(model, entity_id)
 
 
 def _block(label: str, text: str) -> list[str]:

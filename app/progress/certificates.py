@@ -6,8 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_sqlalchemy.session import Session
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import inspect, select, update
 
 from app import events
 from app.accounts import services as accounts
@@ -120,9 +119,11 @@ def reissue(certificate: Certificate, by: User, ip: str | None = None) -> str:
     return old_name
 
 
-@event.listens_for(Session, "before_flush")
 def keep_issued_names(session, flush_context, instances) -> None:
-    """Before an account's new name is written (profile, admin, import), its certificates keep the name they were issued with."""
+    """Before an account's new name is written (profile, admin, import), its certificates keep the name they were issued with.
+
+    A before_flush listener on the session, connected in create_app.
+    """
     for user in session.dirty:
         if not isinstance(user, User):
             continue
