@@ -14,12 +14,12 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.authoring.services import ChoiceEdit, QuestionEdit, truefalse_choices
+from app.catalog.models import SLUG
 from app.quizzes.grading import (FULL_WEIGHT, SCORING_ALL_OR_NOTHING, SCORING_PARTIAL, choice_weights,
                                  is_correct_weight, significant_weights, texts_if_any, weight_problems)
 from app.quizzes.models import ReviewPolicy
 from app.quizzes.pools import TAG_MAX, is_tag
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CHOICE_ROWS = 6
 
 QUESTION_TYPE_LABELS = {
@@ -165,7 +165,7 @@ def _one_of(choices: dict, message) -> list:
 
 
 def _valid_slug(form, field) -> None:
-    if field.data and not SLUG_PATTERN.match(field.data):
+    if field.data and not SLUG.match(field.data):
         raise ValidationError(_l("Slug hanya boleh huruf kecil, angka, dan tanda hubung, diawali huruf atau angka."))
 
 

@@ -1,6 +1,7 @@
 """Courses, their modules and lessons, owners and revisions."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
@@ -24,6 +25,9 @@ class Status:
 
 
 STATUS_CHECK = "status IN ('draft', 'published')"
+# Course, module and lesson slugs, question ids and tags: lowercase letters, digits and hyphens.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG_MAX = 80  # the width of the slug and key columns
 
 
 class Retirable:
@@ -55,7 +59,7 @@ class Course(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(Text, default="")
@@ -118,7 +122,7 @@ class Module(Retirable, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(String(80))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(12), default=Status.PUBLISHED)
@@ -148,7 +152,7 @@ class Lesson(Retirable, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(String(80))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     minutes: Mapped[int] = mapped_column(Integer, default=10)

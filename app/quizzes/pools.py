@@ -7,15 +7,15 @@ covered. The same rules check a quiz file, a quiz edited in the browser, and dra
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from app.catalog.models import SLUG
+
 Item = TypeVar("Item")
 
 TAG_MAX = 40  # the longest tag a question may carry
-TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # slug-like: lowercase letters, digits, hyphens
 
 # What can be wrong with a pool's settings; callers word each kind for their readers.
 DRAW_RANGE = "draw_range"  # draw is not between 1 and the number of questions
@@ -26,7 +26,7 @@ TAG_TOO_FEW = "tag_too_few"  # fewer questions carry a tag than draw_per_tag ask
 
 def is_tag(value: object) -> bool:
     """Whether value may be a question's tag: a short slug, as course files and the editor both check."""
-    return isinstance(value, str) and len(value) <= TAG_MAX and bool(TAG.match(value))
+    return isinstance(value, str) and len(value) <= TAG_MAX and bool(SLUG.match(value))
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from app.catalog.coursefiles.content import (CHOICE_TYPES, COURSE_FILE, FENCE, F
                                              FolderChoice, FolderCourse, FolderFile, FolderLesson, FolderModule, FolderQuestion,
                                              FolderQuiz, iter_lessons)
 from app.catalog.coursefiles.lint import course_warnings
-from app.catalog.coursefiles.yamlcheck import SLUG, SLUG_MAX, Document, Fields, Problem
-from app.catalog.models import Status
+from app.catalog.coursefiles.yamlcheck import Document, Fields, Problem
+from app.catalog.models import SLUG, SLUG_MAX, Status
 from app.quizzes import pools
 from app.quizzes.grading import (FALSE_KEY, QUESTION_TYPES, SCORING_PARTIAL, SCORINGS, TRUE_KEY, is_correct_weight,
                                   significant_weights, texts_if_any, weight_problems)

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import yaml
 
+from app.catalog.models import SLUG, SLUG_MAX
 from app.quizzes import pools
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SLUG_MAX = 80  # the width of the slug and key columns
 
 Key = tuple[Any, ...]  # a path into a YAML document: ("questions", 2, "choices", 0)
 
