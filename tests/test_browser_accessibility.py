@@ -1,9 +1,9 @@
 """Every page of every role, on a 360 px phone, checked with axe-core: no serious or critical violation.
 
-The pages come from the authorization matrix (tests/authz_matrix.py): one test per role visits every
-page that role may open, in its own browser context. A page the role sees exactly as the first role
-allowed to open it (the same <main>, compared through the test client) is left to that role's test,
-which checks it; the role's own header and menu are still checked on each page it visits. On each page
+The pages come from the authorization matrix (tests/authz_matrix.py): on one set of records, each role
+visits every page it may open, in its own browser context. A page the role sees exactly as the first
+role allowed to open it (the same <main>, compared through the test client before any visit) is left
+to that role, which checks it; the role's own header and menu are still checked on each page it visits. On each page
 the focus ring of every focusable element is measured against the background around it (3:1 at least,
 WCAG 1.4.11) and every button is measured for height (44 px at least).
 """
@@ -102,13 +102,26 @@ def main_content(app, world, role: str, url: str) -> str:
     return VOLATILE.sub("", found.group(0)) if found else ""
 
 
-def pages_to_check(app, world, role: str) -> list[tuple[str, str]]:
-    """(endpoint, url) of the role's pages, less those it sees as their first role does (checked there)."""
-    pages = []
-    for endpoint in pages_of(app, role):
-        url, first = url_for_world(app, endpoint, world), first_role(endpoint)
-        if first == role or main_content(app, world, role, url) != main_content(app, world, first, url):
-            pages.append((endpoint, url))
+def pages_to_check(app, world) -> dict[str, list[tuple[str, str]]]:
+    """Per role, (endpoint, url) of its pages, less those it sees as their first role does (checked there).
+
+    Each role's <main> of a page is rendered once, and all before any browser visit, so that every
+    comparison is made on the same records.
+    """
+    rendered: dict[tuple[str, str], str] = {}
+
+    def main(role: str, url: str) -> str:
+        if (role, url) not in rendered:
+            rendered[role, url] = main_content(app, world, role, url)
+        return rendered[role, url]
+
+    pages: dict[str, list[tuple[str, str]]] = {}
+    for role in ROLES:
+        pages[role] = []
+        for endpoint in pages_of(app, role):
+            url, first = url_for_world(app, endpoint, world), first_role(endpoint)
+            if first == role or main(role, url) != main(first, url):
+                pages[role].append((endpoint, url))
     return pages
 
 
@@ -119,13 +132,9 @@ def axe_source() -> Path:
     return AXE
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_of_the_role_passes_axe_with_visible_focus_and_large_buttons(app, browser, live_server,
-                                                                              axe_source, role):
-    world = build_world()
-    pages = pages_to_check(app, world, role)
+def problems_of_role(browser, live_server: str, axe_source: Path, world, role: str, pages) -> list[str]:
+    """Visit the role's pages in a browser context of its own; what axe, the focus rings and the buttons fail."""
     problems: list[str] = []
-    checked = 0
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     # Evaluated by the browser before the page's own scripts, so the page's CSP does not apply to it.
     context.add_init_script(path=str(axe_source))
@@ -149,5 +158,16 @@ def test_every_page_of_the_role_passes_axe_with_visible_focus_and_large_buttons(
             if height < 43.5:
                 problems.append(f"{where}: {height:.0f} px tall: {what}")
     context.close()
-    assert pages, f"no page to check as {role}"
+    return problems
+
+
+def test_every_page_of_every_role_passes_axe_with_visible_focus_and_large_buttons(app, browser, live_server,
+                                                                                axe_source):
+    # One set of records and one server for all roles: building them, and rendering each page's <main>
+    # for the comparison, once rather than once per role.
+    world = build_world()
+    pages = pages_to_check(app, world)
+    problems = [f"no page to check as {role}" for role in ROLES if not pages[role]]
+    for role in ROLES:
+        problems += problems_of_role(browser, live_server, axe_source, world, role, pages[role])
     assert not problems, "\n".join(problems)
