@@ -8,7 +8,9 @@ FLASK := FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask
 AXE := tests/axe/node_modules/axe-core/axe.min.js
 # One pytest worker per core (pytest-xdist); each test file stays on one worker, so a module's own
 # servers (gunicorn, Redis, nginx) start once. Each worker has its own database (tests/conftest.py).
-PYTEST_WORKERS ?= -n auto --dist loadfile
+# Files are handed out in their alphabetical order (--no-loadscope-reorder): the long browser and authoring
+# journeys (test_authoring_*, test_browser_*) then start early, instead of last for having few tests each.
+PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
 # Each worker imports the app and every test module: let Python keep their compiled bytecode (__pycache__/,
 # ignored by git) even where the environment turns that off, so that the next run does not compile them again.
 unexport PYTHONDONTWRITEBYTECODE
