@@ -138,8 +138,9 @@ class Attempt(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # No cascade: a quiz with attempts is retired, never deleted (the database refuses it).
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    # No cascade: a quiz with attempts is retired, never deleted (the database refuses it). Looked up
+    # through the unique (quiz_id, user_id, number) index: no index of its own.
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.OPEN)
@@ -188,7 +189,8 @@ class Answer(db.Model):
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    # Looked up through the unique (attempt_id, question_id) index: no index of its own.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     # No cascade: a question with answers is retired, never deleted (the database refuses it).
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     response: Mapped[list] = mapped_column(JSON, default=list)
