@@ -131,6 +131,15 @@ def by_id(course_id: int) -> CourseView | None:
     return by_ids([course_id]).get(course_id)
 
 
+def of_loaded(course: Course) -> CourseView:
+    """The outline at the version of a course row this transaction already read: no query.
+
+    The quiz engine grades with the question bank of that same version, so progress counted
+    from this outline agrees with the grading.
+    """
+    return _kept(course.id, course.content_version)
+
+
 def by_ids(course_ids: Iterable[int]) -> dict[int, CourseView]:
     """The outlines of these courses by id, checked in one query; missing ids are left out."""
     ids = list(dict.fromkeys(course_ids))

@@ -129,12 +129,12 @@ def after_quiz_submitted(user: User, quiz: Quiz, attempt: Attempt) -> None:
     quiz engine's attempt_graded signal inside its transaction, after grading; only flushes. Does
     nothing for a user who is not enrolled.
     """
-    course_id = quiz.module.course_id
-    enrollment = lock_enrollment(user.id, course_id)
+    enrollment = lock_enrollment(user.id, quiz.module.course_id)
     if enrollment is None:
         return
     db.session.flush()  # the attempt's grade must be visible to the aggregate below
-    course = course_outline(course_id)
+    # The course row came with the attempt: its version is not read a second time in this request.
+    course = outline.of_loaded(quiz.module.course)
     enrollment.best_score_percent = _average_best_percent(user.id, course)
     enrollment.last_activity_at = utcnow()
     refresh_completion(user, course, enrollment)

@@ -10,7 +10,7 @@ shows them; an open attempt leaves them out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from flask import Flask, current_app
@@ -56,6 +56,7 @@ class QuestionView:
     retired: bool = False
     accepted_weights: tuple[float, ...] = ()
     accepted_feedback: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # what a quiz's draw_per_tag draws by
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +76,12 @@ def questions(quiz: Quiz) -> Mapping[int, QuestionView]:
     return current_app.extensions[EXTENSION].get(quiz.id, course.id, course.content_version, lambda: _load(quiz.id))
 
 
+def current(quiz: Quiz) -> list[QuestionView]:
+    """The questions a new attempt draws from: not retired, each with its choices that are not retired."""
+    return [replace(question, choices=tuple(choice for choice in question.choices if not choice.retired))
+            for question in questions(quiz).values() if not question.retired]
+
+
 def _load(quiz_id: int) -> Mapping[int, QuestionView]:
     """Read one quiz's questions and choices with two plain column queries."""
     choices: dict[int, list[ChoiceView]] = {}
@@ -87,6 +94,6 @@ def _load(quiz_id: int) -> Mapping[int, QuestionView]:
                              row.scoring, float(row.points), tuple(str(a) for a in row.accepted or ()),
                              tuple(choices.get(row.id, ())), row.retired_at is not None,
                              tuple(float(w) for w in row.accepted_weights or ()),
-                             tuple(str(f) for f in row.accepted_feedback or ()))
+                             tuple(str(f) for f in row.accepted_feedback or ()), tuple(row.tags or ()))
         for row in db.session.execute(_QUESTIONS, {"quiz_id": quiz_id})
     })

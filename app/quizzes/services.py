@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -234,7 +234,7 @@ def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
                         grants.extra_attempts(user.id, quiz.id))
 
 
-def build_layout(questions: Sequence[Question], rng: random.Random, draw: int | None = None,
+def build_layout(questions: Sequence[Question | QuestionView], rng: random.Random, draw: int | None = None,
                  draw_per_tag: Mapping[str, int] | None = None) -> list[dict]:
     """Draw the attempt's questions, in a shuffled order, each with its choices shuffled.
 
@@ -291,11 +291,12 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
 
 
 def new_layout(quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
-    """A fresh draw of the quiz's questions with their choices shuffled; QuizError for a quiz without questions."""
-    questions = db.session.scalars(
-        select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
-        .options(selectinload(Question.choices))
-    ).all()
+    """A fresh draw of the quiz's questions with their choices shuffled; QuizError for a quiz without questions.
+
+    Drawn from the question bank kept for the course's content version (quiz.module.course loaded):
+    on a quiz day every trainee starts the same quiz, and its questions need not be read again for each.
+    """
+    questions = bank.current(quiz)
     if not questions:
         raise QuizError(_("Kuis ini belum memiliki soal."))
     return build_layout(questions, rng or random.Random(secrets.randbits(64)), quiz.draw, quiz.draw_per_tag)
@@ -415,19 +416,21 @@ def _response(item: AttemptQuestion, values: Sequence[str]) -> list[str]:
     return [str(choice.id) for choice in item.choices if str(choice.id) in present]
 
 
-def _claim(attempt: Attempt) -> bool:
-    """Move the attempt from open to submitted in one conditional UPDATE; True for the one winner."""
+def _claim(attempt: Attempt, answers: Sequence[Answer]) -> bool:
+    """Move the attempt from open to submitted, with its score, in one conditional UPDATE; True for the one winner."""
     table = Attempt.__table__
-    now = utcnow()
+    score, max_score = sum(answer.score for answer in answers), sum(answer.max_score for answer in answers)
+    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    values = {"status": AttemptStatus.SUBMITTED, "submitted_at": utcnow(), "score": score, "max_score": max_score,
+              "percent": percent, "passed": percent >= attempt.quiz.pass_mark}
     result = db.session.execute(
-        update(table).where(table.c.id == attempt.id, table.c.status == AttemptStatus.OPEN)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now)
+        update(table).where(table.c.id == attempt.id, table.c.status == AttemptStatus.OPEN).values(**values)
     )
     if result.rowcount != 1:
         return False
     # The row already holds these values: record them as loaded so the ORM does not write them again.
-    set_committed_value(attempt, "status", AttemptStatus.SUBMITTED)
-    set_committed_value(attempt, "submitted_at", now)
+    for name, value in values.items():
+        set_committed_value(attempt, name, value)
     return True
 
 
@@ -442,25 +445,15 @@ def submit_attempt(attempt: Attempt, raw_answers: Mapping[str, Sequence[str]]) -
         return SubmitResult(attempt, graded=False)
     answers = _grade_sheet(attempt_questions(attempt), raw_answers)
     # Whoever flips open -> submitted grades; a double click or a second tab finds nothing to flip.
-    if not _claim(attempt):
+    if not _claim(attempt, answers):
         db.session.refresh(attempt)
         return SubmitResult(attempt, graded=False)
     # One multi-row INSERT: the graded answers are never read back in this request.
     db.session.execute(insert(Answer), [
         {"attempt_id": attempt.id, "question_id": a.question_id, "response": a.response, "score": a.score,
          "max_score": a.max_score, "correct": a.correct} for a in answers])
-    _score(attempt, answers)
-    db.session.flush()
     attempt_graded.send(attempt)
     return SubmitResult(attempt, graded=True)
-
-
-def _score(attempt: Attempt, answers: Sequence[Answer]) -> None:
-    """Total the answers and decide pass or fail against the quiz's pass mark."""
-    attempt.score = sum(answer.score for answer in answers)
-    attempt.max_score = sum(answer.max_score for answer in answers)
-    attempt.percent = round(100 * attempt.score / attempt.max_score, 2) if attempt.max_score else 0.0
-    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
 
 
 def answers_per_choice(choice_ids: list[int]) -> dict[int, int]:
