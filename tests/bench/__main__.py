@@ -40,8 +40,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cpu-requests", type=int, help="permintaan per halaman untuk CPU dalam satu proses "
                                                          "(bawaan 200, --quick 50)")
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=("throughput", "quiz", "exports", "weight", "cpu", "sqlite"),
-                        help="bagian yang dilewati (sqlite: pembanding SQLite pada run PostgreSQL)")
+                        choices=("throughput", "quiz", "grading", "exports", "weight", "cpu", "sqlite"),
+                        help="bagian yang dilewati (quiz: penilaian dan lonjakan; grading: penilaian saja; "
+                             "sqlite: pembanding SQLite pada run PostgreSQL)")
     parser.add_argument("--output", type=Path, default=report.DOC_PATH, help="berkas laporan (bawaan docs/benchmarks.md)")
     parser.add_argument("--no-write", action="store_true", help="cetak laporan saja, jangan tulis berkas")
     parser.add_argument("--keep", action="store_true", help="simpan folder kerja (basis data SQLite, log gunicorn, dataset.json)")
@@ -228,11 +229,12 @@ def _pages(run: report.Run, app, dataset: datagen.Dataset, base_url: str, browse
 
 def _quiz(run: report.Run, args: argparse.Namespace, app, base_url: str) -> None:
     print("Penilaian kuis dan lonjakan ...", flush=True)
-    for name, label, action in (
+    measurements = (
         ("grading", "Penilaian kuis", lambda: grading.measure(app, run.dataset, base_url, run.load,
                                                               100 if args.quick else None)),
         ("burst", "Lonjakan", lambda: burst.burst(app, run.dataset, base_url, args.burst, args.burst_window)),
-    ):
+    )
+    for name, label, action in (m for m in measurements if m[0] not in args.skip):
         try:
             flow = action()
         except (RuntimeError, OSError) as failure:

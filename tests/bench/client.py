@@ -38,14 +38,25 @@ class Response:
         return parts.path + (f"?{parts.query}" if parts.query else "") if parts.netloc else target
 
 
+def keep_alive(base_url: str, timeout: float = 60.0) -> http.client.HTTPConnection:
+    """A connection that carries request after request (nginx keeps it open; reconnects when a server closes it)."""
+    parts = urlsplit(base_url)
+    return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+
+
 class Browser:
-    """Keeps one user's cookies; every request opens a connection (gunicorn's sync workers close them)."""
+    """Keeps one user's cookies.
+
+    Without a connection every request opens its own (gunicorn's sync workers close them anyway);
+    with one (`connection`, from keep_alive), the requests reuse it, as a phone's browser does with nginx.
+    """
 
     def __init__(self, base_url: str, cookies: dict[str, str] | None = None, timeout: float = 60.0) -> None:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.cookies: dict[str, str] = dict(cookies or {})
         self.timeout = timeout
+        self.connection: http.client.HTTPConnection | None = None
 
     def cookie_header(self) -> str:
         """The Cookie header this browser would send."""
@@ -60,15 +71,20 @@ class Browser:
             all_headers["Cookie"] = self.cookie_header()
         if body is not None:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        kept = self.connection
+        connection = kept or http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         started = time.perf_counter()
         try:
             connection.request(method, path, body=body, headers=all_headers)
             reply = connection.getresponse()
             ttfb = time.perf_counter() - started
             content = reply.read()
+        except BaseException:
+            connection.close()  # half a request or response on it: the next request needs a fresh one
+            raise
         finally:
-            connection.close()
+            if kept is None:
+                connection.close()
         self._keep_cookies(reply.headers)
         return Response(reply.status, reply.headers, content, time.perf_counter() - started, ttfb)
 

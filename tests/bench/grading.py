@@ -151,11 +151,11 @@ def _open_attempts(app: Flask, dataset: Dataset, base_url: str, user_ids: list[i
     signed_in = burst.prepare(app, dataset, base_url, user_ids, paths, clock)
     rng = random.Random(20)
 
-    def open_one(item) -> tuple[str, str, str] | None:
-        browser, fields = item
+    def open_one(trainee: burst.Trainee) -> tuple[str, str, str] | None:
+        browser = trainee.browser
         try:
-            attempt = pages.open_attempt(browser, pages.start(browser, paths, fields), rng)
-        except (RuntimeError, OSError) as failure:
+            attempt = pages.open_attempt(browser, pages.start(browser, paths, trainee.fields), rng)
+        except burst.REQUEST_ERRORS as failure:
             clock.failed(f"buka percobaan: {failure}")
             return None
         return attempt.submit_path, browser.cookie_header(), urlencode(attempt.fields)
