@@ -91,10 +91,7 @@ def lock_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     last lesson and the quiz, must take turns, or each would count without the other and the enrolment
     would keep a count too low and no certificate.
     """
-    return db.session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-        .with_for_update().execution_options(populate_existing=True)
-    )
+    return db.session.scalar(_ENROLLMENT_LOCKED, {"user_id": user_id, "course_id": course_id})
 
 
 def locked_reason(user: User, module: Module | ModuleView) -> str | None:
@@ -108,11 +105,7 @@ def locked_reason(user: User, module: Module | ModuleView) -> str | None:
 
 def on_attempt_started(attempt: Attempt, *, user: User) -> None:
     """Receiver of the quiz engine's attempt_started: starting a quiz is activity in the course (reports, reminders)."""
-    course_id = select(Module.course_id).where(Module.id == attempt.quiz.module_id).scalar_subquery()
-    db.session.execute(
-        update(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
-        .values(last_activity_at=utcnow()).execution_options(synchronize_session=False)
-    )
+    db.session.execute(_QUIZ_ACTIVITY, {"trainee_id": user.id, "quiz_module_id": attempt.quiz.module_id, "now": utcnow()})
 
 
 def on_attempt_graded(attempt: Attempt) -> None:
@@ -331,6 +324,13 @@ def _progress_sets_statement() -> CompoundSelect:
 _PROGRESS_SETS = _progress_sets_statement()
 _ENROLLMENT = select(Enrollment).where(Enrollment.user_id == bindparam("user_id"),
                                        Enrollment.course_id == bindparam("course_id"))
+_ENROLLMENT_LOCKED = _ENROLLMENT.with_for_update().execution_options(populate_existing=True)
+_QUIZ_ACTIVITY = (
+    update(Enrollment).where(
+        Enrollment.user_id == bindparam("trainee_id"),
+        Enrollment.course_id == select(Module.course_id).where(Module.id == bindparam("quiz_module_id")).scalar_subquery())
+    .values(last_activity_at=bindparam("now")).execution_options(synchronize_session=False)
+)
 
 
 def _progress_sets(user_id: int, course_ids: list[int]) -> tuple[set[int], set[int], set[int]]:

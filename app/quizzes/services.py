@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -192,26 +192,32 @@ def _best_of(attempts: Sequence[Attempt]) -> Attempt | None:
     return max(graded, key=lambda a: (a.percent, -a.number), default=None)
 
 
+# Built once: on the quiz's start, page and submission, building these statements cost more than running them.
+_QUIZ = (select(Quiz).where(Quiz.id == bindparam("quiz_id"))
+         .options(joinedload(Quiz.module).joinedload(Module.course)))
+_ATTEMPT = (select(Attempt).where(Attempt.id == bindparam("attempt_id"))
+            .options(joinedload(Attempt.quiz).joinedload(Quiz.module).joinedload(Module.course)))
+_USER_ATTEMPTS = (select(Attempt).where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
+                  .order_by(Attempt.number))
+_LATEST_ATTEMPT = (select(Attempt).where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
+                   .order_by(Attempt.number.desc()).limit(1))
+_QUESTION_COUNT = (select(func.count()).select_from(Question)
+                   .where(Question.quiz_id == bindparam("quiz_id"), Question.retired_at.is_(None)))
+
+
 def get_quiz(quiz_id: int) -> Quiz | None:
     """The quiz with its module and course, or None."""
-    return db.session.scalar(
-        select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.module).joinedload(Module.course))
-    )
+    return db.session.scalar(_QUIZ, {"quiz_id": quiz_id})
 
 
 def get_attempt(attempt_id: int) -> Attempt | None:
     """The attempt with its quiz, module and course, or None."""
-    return db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id)
-        .options(joinedload(Attempt.quiz).joinedload(Quiz.module).joinedload(Module.course))
-    )
+    return db.session.scalar(_ATTEMPT, {"attempt_id": attempt_id})
 
 
 def user_attempts(user_id: int, quiz_id: int) -> list[Attempt]:
     """The user's attempts at the quiz, oldest first."""
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id).order_by(Attempt.number)
-    ))
+    return list(db.session.scalars(_USER_ATTEMPTS, {"user_id": user_id, "quiz_id": quiz_id}))
 
 
 def open_attempt(user_id: int, quiz_id: int) -> Attempt | None:
@@ -224,8 +230,7 @@ def open_attempt(user_id: int, quiz_id: int) -> Attempt | None:
 
 def question_count(quiz_id: int) -> int:
     """How many questions the quiz has."""
-    return db.session.scalar(select(func.count()).select_from(Question)
-                             .where(Question.quiz_id == quiz_id, Question.retired_at.is_(None))) or 0
+    return db.session.scalar(_QUESTION_COUNT, {"quiz_id": quiz_id}) or 0
 
 
 def quiz_standing(user: User, quiz: Quiz) -> QuizStanding:
@@ -261,10 +266,7 @@ def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> A
     """
     # One read decides both "continue" and the next number, so a concurrent start seen by one and
     # not the other cannot yield two attempts; only the latest attempt can be open.
-    latest = db.session.scalar(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
-        .order_by(Attempt.number.desc()).limit(1)
-    )
+    latest = db.session.scalar(_LATEST_ATTEMPT, {"user_id": user.id, "quiz_id": quiz.id})
     if latest is not None and latest.status == AttemptStatus.OPEN:
         return latest
     number = (latest.number if latest is not None else 0) + 1
