@@ -138,9 +138,13 @@ def test_a_sorted_column_is_marked_and_its_link_turns_the_order(scored):
     assert [name for _c, name, _s in screen_rows(html)] == ["Agus", "Budi"]
 
 
-def test_numbers_and_dates_follow_the_page_language(scored):
+def test_numbers_dates_and_labels_follow_the_page_language(scored):
     html = scored.get("/laporan/peserta", query_string={"urut": "nilai", "arah": "turun"}).get_data(as_text=True)
     assert "92,5%" in html and "75,4%" in html and "3 Maret 2026" in html and "100%" in html
+    assert "(4/4 pelajaran)" in html and "(2/4 pelajaran)" in html and ">Berjalan</span>" in html
+    assert html.count('data-label="Aktivitas terakhir"') == 2
     scored.get("/bahasa/en")
     html = scored.get("/laporan/peserta", query_string={"urut": "nilai", "arah": "turun"}).get_data(as_text=True)
     assert "92.5%" in html and "75.4%" in html and "March 3, 2026" in html
+    assert "(4/4 lessons)" in html and "(2/4 lessons)" in html and ">In progress</span>" in html
+    assert html.count('data-label="Last activity"') == 2 and "pelajaran)" not in html

@@ -141,7 +141,7 @@ def person(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     ensure(current_user.can_see_regency(user.regency_id))
     return render_template("reports/person.html", report=person_report(current_user, user),
-                           status_labels=STATUS_LABELS)
+                           status_labels=_translated(STATUS_LABELS))
 
 
 # --------------------------------------------------------------------------- roster and exports
@@ -154,8 +154,15 @@ def roster():
     form = _roster_form()
     order, descending = form.order()
     page = roster_page(current_user, form.to_filter(), page_number(), PER_PAGE, order, descending)
+    # Labels and the lessons count's wording are translated once per page, not once per row.
     return render_template("reports/roster.html", form=form, page=page, order=order, descending=descending,
-                           status_labels=STATUS_LABELS, account_labels=ACCOUNT_STATUS_LABELS)
+                           status_labels=_translated(STATUS_LABELS), account_labels=_translated(ACCOUNT_STATUS_LABELS),
+                           lessons_of=_("%(done)d/%(total)d pelajaran"))
+
+
+def _translated(labels: dict) -> dict[str, str]:
+    """Lazy labels as text in the page's language, for a table that repeats them on every row."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.get("/peserta.csv")
@@ -237,7 +244,7 @@ def gradebook_page(course_id: int):
     page = paginate_rows(query, page_number(), PER_PAGE)
     page.items = list(gradebook.gradebook_rows(quizzes, page.items))
     return render_template("reports/gradebook.html", course=course, quizzes=quizzes, form=form, page=page,
-                           total=gradebook.lessons_total(course.id), status_labels=STATUS_LABELS)
+                           total=gradebook.lessons_total(course.id), status_labels=_translated(STATUS_LABELS))
 
 
 @bp.get("/kursus/<int:course_id>/nilai.<any(csv, xlsx):extension>")
@@ -280,7 +287,7 @@ def stalled():
         not_reminded_days=form.not_reminded_days(),
     )
     return render_template("reports/stalled.html", form=form, page=page, days=form.days(),
-                           status_labels=STATUS_LABELS, remind_form=ReminderForm(next=request.full_path))
+                           status_labels=_translated(STATUS_LABELS), remind_form=ReminderForm(next=request.full_path))
 
 
 @bp.post("/perlu-diingatkan/<int:enrollment_id>/diingatkan")
