@@ -89,6 +89,19 @@ def test_course_page_shows_details_and_locks_for_visitors(client, trainee):
     assert lesson_path(course) not in page  # locked lessons are not links
 
 
+def test_course_outline_shows_minutes_and_done_badges_in_the_page_language(client, trainee):
+    course = make_course()
+    client.post(f"/kursus/{course.slug}/daftar")
+    client.post(lesson_path(course) + "/selesai")
+    outline = client.get(f"/kursus/{course.slug}").get_data(as_text=True).split("<h2>Modul</h2>")[1]
+    assert outline.count('<span class="meta">5 menit</span>') == 4
+    assert outline.count('<span class="badge badge-ok">Selesai</span>') == 1
+    client.get("/bahasa/en")
+    outline = client.get(f"/kursus/{course.slug}").get_data(as_text=True).split("<h2>Module</h2>")[1]
+    assert outline.count('<span class="meta">5 min</span>') == 4
+    assert outline.count('<span class="badge badge-ok">Completed</span>') == 1
+
+
 def test_lesson_of_a_course_not_enrolled_is_refused_with_reason(client, trainee):
     course = make_course()
     response = client.get(lesson_path(course))

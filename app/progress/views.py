@@ -128,6 +128,7 @@ def course(slug: str):
         "learning/course.html", course=course, preview=preview, progress=progress, resume=resume,
         outline=services.visible_outline(course, preview), steps=services.course_steps(course, progress),
         certificate=certificates.for_user(current_user.id).get(course.id) if finished else None, form=EnrollForm(),
+        minutes=_("%(n)d menit"),  # translated once, shown on every lesson
     )
 
 
