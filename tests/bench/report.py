@@ -329,7 +329,7 @@ def _machine_section(run: Run) -> list[str]:
     rows = [[k, v] for k, v in machine()]
     rows += [
         ["Basis data", f"{'PostgreSQL' if ds.backend == 'postgresql' else 'SQLite'}: {run.database_version}"],
-        *([["Pembanding", f"SQLite {sqlite3.sqlite_version}: data yang sama ({_n(ds.trainees)} peserta) dibuat dalam berkas "
+        *([["Pembanding", f"SQLite {sqlite3.sqlite_version}: data yang sama ({_n(run.page_trainees)} peserta) dibuat dalam berkas "
             "sementara; setiap halaman, penilaian dan CPU per permintaan diukur dengan susunan dan beban yang sama"]]
           if run.sqlite_pages or run.sqlite_grading else []),
         ["Server", f"gunicorn, {layout_label(run.instances, run.workers)}, 127.0.0.1 (klien di mesin yang sama)"],
